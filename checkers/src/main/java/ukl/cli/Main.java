@@ -1,0 +1,51 @@
+package ukl.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import ukl.model.InputError;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code ukl} command. Exit codes: 0 every checked property holds (or a scenario matched its
+ * expectations), 1 a violation (or a mismatch), 2 bad input, 3 incomplete.
+ */
+@Command(name = "ukl", mixinStandardHelpOptions = true, version = Report.TOOL + " " + Report.VERSION,
+        description = "Model-check Unikernel Linux (UKL) kernel transition paths.",
+        subcommands = {CheckCommand.class, ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every checked property holds / the scenario matched", "1:a violation / a mismatch",
+                "2:bad input", "3:incomplete (a bound was hit)"})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; tests call this. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof InputError ie) {
+                cmd.getErr().println("ukl: " + ie.render());
+                return 2;
+            }
+            throw ex;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("ukl: " + ex.getMessage());
+            String n = ex.getCommandLine().getCommandName();
+            ex.getCommandLine().getErr().println("run '" + (n.equals("ukl") ? "ukl" : "ukl " + n) + " --help' for usage");
+            return 2;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

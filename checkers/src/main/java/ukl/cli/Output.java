@@ -1,0 +1,33 @@
+package ukl.cli;
+
+import ukl.model.InputError;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes a report to stdout or, atomically, to a file: nothing half-written on failure. */
+final class Output {
+    private Output() {}
+
+    static void emit(String text, String outFile, PrintWriter out) {
+        if (outFile == null) { out.print(text); out.flush(); return; }
+        Path target = Path.of(outFile).toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new InputError(outFile, 0, 0, "cannot write: directory " + dir + " does not exist");
+        try {
+            Path tmp = Files.createTempFile(dir, ".ukl-", ".tmp");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new InputError(outFile, 0, 0, "cannot write: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package ukl.model;
+
+/**
+ * An activation packed in an int: what a thread is running at one nesting level (app code, a
+ * path, a kernel body) and where. Bits: kind 0-1, code 2-7, pc 8-15, vec 16-18, hw 19,
+ * fromUser 20, scratchPending 21, fromCpl3 22, body 23-26, aux 27-28.
+ */
+final class Act {
+    private Act() {}
+
+    static final int APP = 0, PATH = 1, BODY = 2;
+
+    static int make(int kind, int code, int pc, int vec, boolean hw, boolean fromCpl3, int body) {
+        return kind | code << 2 | pc << 8 | vec << 16 | (hw ? 1 << 19 : 0) | (fromCpl3 ? 1 << 22 : 0) | body << 23;
+    }
+
+    static int kind(int a) { return a & 3; }
+    static int code(int a) { return (a >> 2) & 63; }
+    static int pc(int a) { return (a >> 8) & 255; }
+    static int withPc(int a, int pc) { return (a & ~(255 << 8)) | pc << 8; }
+    /** Vector ordinal + 1, or 0 when this activation was not started by a vector. */
+    static int vec(int a) { return (a >> 16) & 7; }
+    static boolean hw(int a) { return (a & 1 << 19) != 0; }
+    static boolean fromUser(int a) { return (a & 1 << 20) != 0; }
+    static int withFromUser(int a, boolean v) { return v ? a | 1 << 20 : a & ~(1 << 20); }
+    static boolean scratchPending(int a) { return (a & 1 << 21) != 0; }
+    static int withScratchPending(int a, boolean v) { return v ? a | 1 << 21 : a & ~(1 << 21); }
+    static boolean fromCpl3(int a) { return (a & 1 << 22) != 0; }
+    /** Body index + 1, or 0. */
+    static int body(int a) { return (a >> 23) & 15; }
+    static int aux(int a) { return (a >> 27) & 3; }
+    static int withAux(int a, int v) { return (a & ~(3 << 27)) | v << 27; }
+}

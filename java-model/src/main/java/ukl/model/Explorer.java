@@ -1,0 +1,370 @@
+package ukl.model;
+
+import ukl.model.lang.Instr;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntPredicate;
+
+/**
+ * Exhaustive breadth-first exploration of a scenario. Breadth-first, so the first violation of
+ * each safety property found is a shortest one. A state that violates a property ends its path
+ * (it has no successors); other properties are judged on every state reachable without passing
+ * through a violation. After a complete exploration, liveness is decided by searching the state
+ * graph for a fair cycle (weak fairness of every CPU's Step and of enabled timers).
+ */
+public final class Explorer {
+    private final Machine m;
+    private final Scenario sc;
+    private final StateStore store = new StateStore();
+    private int[] parent = new int[1024];
+    private int[] depthOf = new int[1024];
+    // edges in CSR form, filled in BFS order (state ids are processed in order)
+    private int[] edgeStart = new int[1024];
+    private int[] edgeTo = new int[4096];
+    private byte[] edgeFair = new byte[4096];
+    private int nEdges;
+    private final Map<Property, int[]> firstViolation = new EnumMap<>(Property.class);   // parent id
+    private final Map<Property, Machine.Transition> violationStep = new EnumMap<>(Property.class);
+    private String bound;
+    private long transitions;
+    private int maxDepth;
+
+    public Explorer(Scenario sc) {
+        this.sc = sc;
+        this.m = new Machine(sc);
+    }
+
+    public Machine machine() { return m; }
+
+    public static Result check(Scenario sc) { return new Explorer(sc).run(); }
+
+    public Result run() {
+        long t0 = System.nanoTime();
+        long deadline = sc.timeLimitMillis > 0 ? System.currentTimeMillis() + sc.timeLimitMillis : Long.MAX_VALUE;
+        Runtime rt = Runtime.getRuntime();
+        State init = m.initial();
+        store.add(init.encode());
+        parent[0] = -1;
+        depthOf[0] = 0;
+        int id = 0;
+        for (; id < store.size(); id++) {
+            if (store.size() > sc.maxStates) { bound = "state bound " + sc.maxStates + " reached (raise --max-states)"; break; }
+            if ((id & 1023) == 0) {
+                if (System.currentTimeMillis() > deadline) { bound = "time limit " + sc.timeLimitMillis / 1000 + "s reached (raise --time-limit)"; break; }
+                long used = rt.totalMemory() - rt.freeMemory();
+                if (used > rt.maxMemory() * 0.92) {
+                    System.gc();
+                    used = rt.totalMemory() - rt.freeMemory();
+                    if (used > rt.maxMemory() * 0.85) { bound = "memory bound reached (" + (used >> 20) + " MiB of " + (rt.maxMemory() >> 20) + " MiB heap)"; break; }
+                }
+            }
+            ensureEdgeStart(id + 1);
+            edgeStart[id] = nEdges;
+            if (depthOf[id] >= sc.maxDepth) { bound = "depth bound " + sc.maxDepth + " reached"; edgeStart[id + 1] = nEdges; continue; }
+            State s = State.decode(store.get(id), m.nCpu, m.nThr, m.nMm);
+            final int from = id;
+            String stuck = m.stuck(s);
+            if (stuck != null && !firstViolation.containsKey(Property.DEADLOCK)) {
+                firstViolation.put(Property.DEADLOCK, new int[]{from});
+                violationStep.put(Property.DEADLOCK, new Machine.Transition(null, null, Property.DEADLOCK, stuck, null, -1));
+            }
+            m.successors(s, tr -> {
+                transitions++;
+                if (tr.bound() != null) { if (bound == null) bound = tr.bound(); return; }
+                if (tr.violated() != null) {
+                    if (!firstViolation.containsKey(tr.violated())) {
+                        firstViolation.put(tr.violated(), new int[]{from});
+                        violationStep.put(tr.violated(), tr);
+                    }
+                    return;
+                }
+                int r = store.add(tr.next().encode());
+                int to;
+                if (r >= 0) {
+                    to = r;
+                    ensureState(r + 1);
+                    parent[r] = from;
+                    depthOf[r] = depthOf[from] + 1;
+                    if (depthOf[r] > maxDepth) maxDepth = depthOf[r];
+                } else {
+                    to = -r - 1;
+                }
+                addEdge(to, tr.fairClass());
+            });
+            edgeStart[id + 1] = nEdges;
+        }
+        boolean complete = bound == null;
+        int explored = id;
+
+        Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
+        for (Property p : Property.values()) {
+            if (!sc.checks(p)) { props.put(p, new Result.PropertyResult(p, Result.Status.NOT_CHECKED, null)); continue; }
+            if (firstViolation.containsKey(p)) {
+                props.put(p, new Result.PropertyResult(p, Result.Status.VIOLATED, safetyTrace(p)));
+            } else if (p.kind == Property.Kind.LIVENESS) {
+                if (!complete) { props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null)); continue; }
+                Trace lasso = liveness(p, explored);
+                props.put(p, new Result.PropertyResult(p, lasso != null ? Result.Status.VIOLATED : Result.Status.HOLDS, lasso));
+            } else {
+                props.put(p, new Result.PropertyResult(p, complete ? Result.Status.HOLDS : Result.Status.UNKNOWN, null));
+            }
+        }
+        boolean anyViolation = props.values().stream().anyMatch(r -> r.status() == Result.Status.VIOLATED);
+        String verdict = anyViolation ? "violation" : complete ? "ok" : "incomplete";
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Result.Stats stats = new Result.Stats(store.size(), transitions, maxDepth, secs, secs > 0 ? store.size() / secs : 0, peakHeap());
+        return new Result(sc, "java", verdict, props, stats, bound);
+    }
+
+    /** Every reachable state's canonical encoding (for comparing against other engines). */
+    public List<byte[]> states() {
+        List<byte[]> out = new ArrayList<>(store.size());
+        for (int i = 0; i < store.size(); i++) out.add(store.get(i));
+        return out;
+    }
+
+    static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans())
+            if (b.getType() == MemoryType.HEAP && b.getPeakUsage() != null) sum += b.getPeakUsage().getUsed();
+        return sum;
+    }
+
+    private void ensureState(int n) {
+        if (n > parent.length) {
+            int cap = Math.max(n, parent.length * 2);
+            parent = Arrays.copyOf(parent, cap);
+            depthOf = Arrays.copyOf(depthOf, cap);
+        }
+    }
+
+    private void ensureEdgeStart(int n) {
+        if (n + 1 > edgeStart.length) edgeStart = Arrays.copyOf(edgeStart, Math.max(n + 1, edgeStart.length * 2));
+    }
+
+    private void addEdge(int to, int fair) {
+        if (nEdges == edgeTo.length) {
+            edgeTo = Arrays.copyOf(edgeTo, nEdges * 2);
+            edgeFair = Arrays.copyOf(edgeFair, nEdges * 2);
+        }
+        edgeTo[nEdges] = to;
+        edgeFair[nEdges] = (byte) fair;
+        nEdges++;
+    }
+
+    // ------------------------------------------------------------------ traces
+
+    private List<Integer> pathTo(int id) {
+        List<Integer> p = new ArrayList<>();
+        for (int x = id; x >= 0; x = parent[x]) p.add(0, x);
+        return p;
+    }
+
+    private Trace safetyTrace(Property p) {
+        int last = firstViolation.get(p)[0];
+        List<Trace.Step> steps = new ArrayList<>();
+        List<Integer> path = pathTo(last);
+        for (int i = 0; i + 1 < path.size(); i++) steps.add(stepBetween(path.get(i), path.get(i + 1), steps.size() + 1));
+        Machine.Transition v = violationStep.get(p);
+        if (v.label() != null) {
+            State before = State.decode(store.get(last), m.nCpu, m.nThr, m.nMm);
+            steps.add(TraceText.step(m, v.label(), before, null, steps.size() + 1, true));
+        }
+        return new Trace(steps, -1, p.name(), v.why());
+    }
+
+    /** Regenerates the transition from a to b to recover its label and what changed. */
+    private Trace.Step stepBetween(int a, int b, int index) {
+        State sa = State.decode(store.get(a), m.nCpu, m.nThr, m.nMm);
+        byte[] want = store.get(b);
+        Machine.Transition[] found = new Machine.Transition[1];
+        m.successors(sa, tr -> {
+            if (found[0] == null && tr.next() != null && Arrays.equals(tr.next().encode(), want)) found[0] = tr;
+        });
+        if (found[0] == null) throw new IllegalStateException("trace step " + a + " -> " + b + " not reproducible");
+        return TraceText.step(m, found[0].label(), sa, found[0].next(), index, false);
+    }
+
+    // ------------------------------------------------------------------ liveness
+
+    /** The bad condition that must not hold forever, per subject (CPU or thread). */
+    private IntPredicate bad(Property p, int subject) {
+        return id -> {
+            State s = State.decode(store.get(id), m.nCpu, m.nThr, m.nMm);
+            if (p == Property.RESCHED_STARVATION) {
+                int c = subject, r = s.running[c];
+                if (m.isIdle(r) || !s.needResched[r]) return false;
+                for (int u = 0; u < m.nThr; u++)
+                    if (u != r && !m.isIdle(u) && m.cpuOf(u) == c && s.status[u] == State.READY) return true;
+                return false;
+            }
+            return s.sigPending[subject];
+        };
+    }
+
+    private Trace liveness(Property p, int n) {
+        int subjects = p == Property.RESCHED_STARVATION ? m.nCpu : m.nThr;
+        for (int subj = 0; subj < subjects; subj++) {
+            if (p == Property.SIGNAL_STARVATION && m.isIdle(subj)) continue;
+            boolean[] in = new boolean[n];
+            IntPredicate b = bad(p, subj);
+            boolean anyBad = false;
+            for (int i = 0; i < n; i++) { in[i] = b.test(i); anyBad |= in[i]; }
+            if (!anyBad) continue;
+            for (int[] scc : sccs(in, n)) {
+                if (!fair(scc, in)) continue;
+                return lasso(p, subj, scc, in);
+            }
+        }
+        return null;
+    }
+
+    private int fairClasses() { return 2 * m.nCpu; }
+
+    /** Weak fairness of the SCC: every fair action is taken inside it or disabled somewhere in it. */
+    private boolean fair(int[] scc, boolean[] in) {
+        boolean[] taken = new boolean[fairClasses()];
+        boolean[] disabled = new boolean[fairClasses()];
+        boolean[] member = new boolean[in.length];
+        for (int s : scc) member[s] = true;
+        boolean anyEdge = false;
+        for (int s : scc) {
+            for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) {
+                int to = edgeTo[e];
+                if (to < member.length && member[to]) {
+                    anyEdge = true;
+                    if (edgeFair[e] >= 0) taken[edgeFair[e]] = true;
+                }
+            }
+            State st = State.decode(store.get(s), m.nCpu, m.nThr, m.nMm);
+            for (int c = 0; c < m.nCpu; c++) if (!m.timerEnabled(st, c)) disabled[m.nCpu + c] = true;
+        }
+        if (!anyEdge) return false;
+        for (int k = 0; k < fairClasses(); k++) if (!taken[k] && !disabled[k]) return false;
+        return true;
+    }
+
+    /** Tarjan's algorithm, iterative, over the subgraph induced by {@code in}. */
+    private List<int[]> sccs(boolean[] in, int n) {
+        int[] index = new int[n], low = new int[n];
+        Arrays.fill(index, -1);
+        boolean[] onStack = new boolean[n];
+        int[] stack = new int[n];
+        int sp = 0, counter = 0;
+        List<int[]> out = new ArrayList<>();
+        int[] callV = new int[n], callE = new int[n];
+        for (int root = 0; root < n; root++) {
+            if (!in[root] || index[root] >= 0) continue;
+            int depth = 0;
+            callV[0] = root; callE[0] = edgeStart[root];
+            index[root] = low[root] = counter++;
+            stack[sp++] = root; onStack[root] = true;
+            while (depth >= 0) {
+                int v = callV[depth];
+                if (callE[depth] < edgeStart[v + 1]) {
+                    int w = edgeTo[callE[depth]++];
+                    if (w >= n || !in[w]) continue;
+                    if (index[w] < 0) {
+                        index[w] = low[w] = counter++;
+                        stack[sp++] = w; onStack[w] = true;
+                        depth++;
+                        callV[depth] = w; callE[depth] = edgeStart[w];
+                    } else if (onStack[w]) {
+                        low[v] = Math.min(low[v], index[w]);
+                    }
+                } else {
+                    if (low[v] == index[v]) {
+                        int cnt = 0;
+                        for (int k = sp - 1; k >= 0; k--) { cnt++; if (stack[k] == v) break; }
+                        int[] comp = new int[cnt];
+                        for (int k = 0; k < cnt; k++) { int w = stack[--sp]; onStack[w] = false; comp[k] = w; }
+                        Arrays.sort(comp);
+                        out.add(comp);
+                    }
+                    depth--;
+                    if (depth >= 0) { int u = callV[depth]; low[u] = Math.min(low[u], low[v]); }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A prefix to the SCC and a loop inside it that takes every fair action or passes where it is disabled. */
+    private Trace lasso(Property p, int subj, int[] scc, boolean[] in) {
+        boolean[] member = new boolean[in.length];
+        for (int s : scc) member[s] = true;
+        int entry = scc[0];   // lowest id = first reached by BFS
+        List<Integer> prefix = pathTo(entry);
+        List<Integer> loop = new ArrayList<>();
+        loop.add(entry);
+        int cur = entry;
+        for (int k = 0; k < fairClasses(); k++) {
+            final int cls = k;
+            // already satisfied by the loop so far?
+            boolean ok = false;
+            for (int i = 0; i + 1 < loop.size() && !ok; i++) ok = edgeClass(loop.get(i), loop.get(i + 1)) == cls;
+            for (int s : loop) if (!ok && cls >= m.nCpu && !m.timerEnabled(State.decode(store.get(s), m.nCpu, m.nThr, m.nMm), cls - m.nCpu)) ok = true;
+            if (ok) continue;
+            List<Integer> seg = walk(cur, member, (from, e) -> edgeFair[e] == cls, st -> cls >= m.nCpu && !m.timerEnabled(st, cls - m.nCpu));
+            if (seg == null) continue;
+            for (int i = 1; i < seg.size(); i++) loop.add(seg.get(i));
+            cur = loop.get(loop.size() - 1);
+        }
+        List<Integer> back = walk(cur, member, (from, e) -> edgeTo[e] == entry, st -> false);
+        if (back != null) for (int i = 1; i < back.size(); i++) loop.add(back.get(i));
+        if (loop.size() == 1) loop.add(entry);   // a self-loop
+        List<Trace.Step> steps = new ArrayList<>();
+        for (int i = 0; i + 1 < prefix.size(); i++) steps.add(stepBetween(prefix.get(i), prefix.get(i + 1), steps.size() + 1));
+        int loopStart = steps.size() + 1;
+        for (int i = 0; i + 1 < loop.size(); i++) steps.add(stepBetween(loop.get(i), loop.get(i + 1), steps.size() + 1));
+        String why = p == Property.RESCHED_STARVATION
+                ? "cpu" + subj + "'s running thread keeps needResched set while another thread is READY, forever, on a fair loop (steps " + loopStart + "-" + steps.size() + " repeat)"
+                : m.threadName(subj) + "'s pending signal is never delivered on a fair loop (steps " + loopStart + "-" + steps.size() + " repeat)";
+        return new Trace(steps, loopStart, p.name(), why);
+    }
+
+    private int edgeClass(int a, int b) {
+        for (int e = edgeStart[a]; e < edgeStart[a + 1]; e++) if (edgeTo[e] == b) return edgeFair[e];
+        return -2;
+    }
+
+    private interface EdgeTest { boolean test(int from, int edge); }
+
+    /** BFS inside the SCC from {@code from} to a state that satisfies {@code stop}, or through an edge that does. */
+    private List<Integer> walk(int from, boolean[] member, EdgeTest edge, java.util.function.Predicate<State> stop) {
+        Map<Integer, Integer> prev = new java.util.HashMap<>();
+        ArrayDeque<Integer> q = new ArrayDeque<>();
+        q.add(from);
+        prev.put(from, -1);
+        while (!q.isEmpty()) {
+            int v = q.poll();
+            if (v != from && stop.test(State.decode(store.get(v), m.nCpu, m.nThr, m.nMm))) return unwind(prev, v);
+            for (int e = edgeStart[v]; e < edgeStart[v + 1]; e++) {
+                int w = edgeTo[e];
+                if (w >= member.length || !member[w]) continue;
+                if (edge.test(v, e)) {
+                    List<Integer> p = unwind(prev, v);
+                    p.add(w);
+                    return p;
+                }
+                if (!prev.containsKey(w)) { prev.put(w, v); q.add(w); }
+            }
+        }
+        return null;
+    }
+
+    private static List<Integer> unwind(Map<Integer, Integer> prev, int v) {
+        List<Integer> p = new ArrayList<>();
+        for (int x = v; x != -1; x = prev.get(x)) p.add(0, x);
+        return p;
+    }
+}

@@ -1,0 +1,34 @@
+package ukl.model;
+
+/**
+ * A live frame on a stack, packed in an int. Bits: kind 0-2, owner thread 3-6, depth of the
+ * owning activation 7-11, saved if 12, saved cpl==3 13, saved SP stack id 14-21.
+ * RET(d): a return address whose {@code ret} resumes depth d. HW(d): the hardware frame of the
+ * interrupt activation at depth d (resumes d-1). FLAGS, REGS (pt_regs), DATA (IPI data).
+ */
+final class Frame {
+    private Frame() {}
+
+    static final int RET = 1, HW = 2, FLAGS = 3, REGS = 4, DATA = 5;
+    private static final String[] NAMES = {"?", "RET", "HW", "FLAGS", "REGS", "DATA"};
+
+    static int make(int kind, int thread, int depth) { return kind | thread << 3 | depth << 7; }
+    static int hw(int thread, int depth, boolean ifl, boolean cpl3, int sp) {
+        return make(HW, thread, depth) | (ifl ? 1 << 12 : 0) | (cpl3 ? 1 << 13 : 0) | sp << 14;
+    }
+    static int flags(int thread, int depth, boolean ifl) { return make(FLAGS, thread, depth) | (ifl ? 1 << 12 : 0); }
+
+    static int kind(int f) { return f & 7; }
+    static int thread(int f) { return (f >> 3) & 15; }
+    static int depth(int f) { return (f >> 7) & 31; }
+    static boolean ifl(int f) { return (f & 1 << 12) != 0; }
+    static boolean cpl3(int f) { return (f & 1 << 13) != 0; }
+    static int sp(int f) { return (f >> 14) & 255; }
+
+    static String render(int f, Machine m, State s) {
+        String base = NAMES[kind(f)] + "(" + m.threadName(thread(f)) + ",d" + depth(f);
+        if (kind(f) == HW) base += ",if=" + (ifl(f) ? 1 : 0) + ",cpl=" + (cpl3(f) ? 3 : 0) + ",sp=" + m.stackName(s, sp(f));
+        if (kind(f) == FLAGS) base += ",if=" + (ifl(f) ? 1 : 0);
+        return base + ")";
+    }
+}

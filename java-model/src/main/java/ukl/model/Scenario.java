@@ -1,0 +1,302 @@
+package ukl.model;
+
+import ukl.model.lang.Ast;
+import ukl.model.lang.PathCompiler;
+import ukl.model.lang.PathNames;
+import ukl.model.lang.PathParser;
+import ukl.model.lang.Program;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** One fully resolved check: the program, options, workload and bounds. Immutable once built. */
+public final class Scenario {
+    public enum ThreadKind { UKL, USER, KTHREAD }
+
+    /** A thread of the scenario: its kind, home CPU, mm (-1 for kernel threads) and app program. */
+    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner) {}
+
+    public final String name;
+    public final String source;          // preset name or path file
+    public final Program program;
+    public final String basePreset;      // the preset at the root of the extends chain
+    public final Program linuxProgram;   // stock linux paths for co-running ordinary processes
+    public final Set<Option> options;
+    public final boolean preemptFull;
+    public final int bypassLimit;
+    public final int[] ist;              // per Vector ordinal
+    public final Workload workload;
+    public final int cpus;
+    public final int appThreads;
+    public final boolean coRunner;
+    public final Map<Event, Integer> events;
+    public final long maxStates;
+    public final int maxDepth;
+    public final int maxNesting;
+    public final long timeLimitMillis;
+    public final List<ThreadSpec> threads;
+    public final Map<Property, String> expected;  // from a scenario file; empty otherwise
+
+    private Scenario(Builder b, Program program, String basePreset, Program linux, int[] ist, Workload w,
+                     int cpus, int threads, boolean co, Map<Event, Integer> events) {
+        this.name = b.name != null ? b.name : (b.pathsFile != null ? b.pathsFile : b.preset) + " + " + w.name();
+        this.source = b.pathsFile != null ? b.pathsFile : b.preset;
+        this.program = program;
+        this.basePreset = basePreset;
+        this.linuxProgram = linux;
+        this.options = Collections.unmodifiableSet(EnumSet.copyOf(b.options));
+        this.preemptFull = b.preemptFull;
+        this.bypassLimit = b.bypassLimit;
+        this.ist = ist;
+        this.workload = w;
+        this.cpus = cpus;
+        this.appThreads = threads;
+        this.coRunner = co;
+        this.events = Collections.unmodifiableMap(events);
+        this.maxStates = b.maxStates;
+        this.maxDepth = b.maxDepth;
+        this.maxNesting = b.maxNesting;
+        this.timeLimitMillis = b.timeLimitSeconds * 1000L;
+        this.expected = Collections.unmodifiableMap(new LinkedHashMap<>(b.expected));
+        List<ThreadSpec> ts = new ArrayList<>();
+        ThreadKind appKind = basePreset.equals("linux") ? ThreadKind.USER : ThreadKind.UKL;
+        for (int i = 0; i < threads; i++) ts.add(new ThreadSpec(appKind, i % cpus, 0, w.app(), false, false));
+        if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, Workload.CO_RUNNER, false, true));
+        for (int c = 0; c < cpus; c++)
+            ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false));
+        this.threads = List.copyOf(ts);
+    }
+
+    public boolean has(Option o) { return options.contains(o); }
+
+    /** Budget of an event: 0 disabled, -1 unbounded. */
+    public int budget(Event e) { return events.getOrDefault(e, 0); }
+
+    /** Whether a property is checked at all in this scenario (MODEL.md: ct only with NOHZ_FULL). */
+    public boolean checks(Property p) {
+        if (p == Property.CONTEXT_TRACKING || p == Property.RCU_NOT_WATCHING) return has(Option.NOHZ_FULL);
+        return true;
+    }
+
+    /** A stable, human-readable description of every resolved input (the JSON "scenario" object). */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("source", source);
+        m.put("basePreset", basePreset);
+        List<String> opts = new ArrayList<>();
+        for (Option o : options) opts.add(o.name());
+        opts.add("PREEMPT=" + (preemptFull ? "full" : "none"));
+        m.put("options", opts);
+        m.put("bypassLimit", bypassLimit);
+        Map<String, Object> istm = new LinkedHashMap<>();
+        for (Vector v : Vector.values()) istm.put(v.name(), ist[v.ordinal()]);
+        m.put("ist", istm);
+        m.put("workload", workload.name());
+        m.put("cpus", cpus);
+        m.put("threads", appThreads);
+        m.put("coRunner", coRunner ? "user" : "none");
+        Map<String, Object> ev = new LinkedHashMap<>();
+        for (Event e : Event.values()) if (budget(e) != 0) ev.put(e.name(), budget(e) < 0 ? "unbounded" : budget(e));
+        m.put("events", ev);
+        m.put("maxStates", maxStates);
+        m.put("maxDepth", maxDepth);
+        m.put("maxNesting", maxNesting);
+        m.put("timeLimitSeconds", timeLimitMillis / 1000);
+        return m;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** Collects inputs from flags or a scenario file and validates them all in {@link #build()}. */
+    public static final class Builder {
+        public String name;
+        public String preset;
+        public String pathsFile;
+        public String pathsText;      // for tests and generated programs; else read from pathsFile
+        public String workload = "getppid";
+        public final EnumSet<Option> options = EnumSet.noneOf(Option.class);
+        public boolean preemptFull = false;
+        public Integer bypassLimit;
+        public final Map<Vector, Integer> ist = new EnumMap<>(Vector.class);
+        public Integer cpus;
+        public Integer threads;
+        public Boolean coRunner;
+        public Map<Event, Integer> events;
+        public long maxStates = 2_000_000;
+        public int maxDepth = 10_000;
+        public int maxNesting = 12;
+        public long timeLimitSeconds = 600;
+        public final Map<Property, String> expected = new LinkedHashMap<>();
+        /** Where errors about flags point (a scenario file, or "command line"). */
+        public String origin = "command line";
+
+        public Builder preset(String p) { this.preset = p; return this; }
+        public Builder paths(String file, String text) { this.pathsFile = file; this.pathsText = text; return this; }
+        public Builder workload(String w) { this.workload = w; return this; }
+        public Builder option(Option o) { options.add(o); return this; }
+        public Builder preempt(boolean full) { preemptFull = full; return this; }
+        public Builder events(Map<Event, Integer> e) { events = e; return this; }
+        public Builder cpus(int n) { cpus = n; return this; }
+        public Builder threads(int n) { threads = n; return this; }
+        public Builder coRunner(boolean b) { coRunner = b; return this; }
+        public Builder bypassLimit(int n) { bypassLimit = n; return this; }
+
+        /** Parses {@code NAME[=VALUE]} as given to {@code --option}. */
+        public Builder optionSpec(String spec) {
+            String n = spec, v = null;
+            int eq = spec.indexOf('=');
+            if (eq >= 0) { n = spec.substring(0, eq); v = spec.substring(eq + 1); }
+            if (n.equals("PREEMPT")) {
+                if (v == null || !(v.equals("none") || v.equals("full")))
+                    throw InputError.arg(origin, "option PREEMPT needs a value: PREEMPT=none or PREEMPT=full");
+                preemptFull = v.equals("full");
+                return this;
+            }
+            Option o;
+            try { o = Option.valueOf(n); } catch (IllegalArgumentException e) { o = null; }
+            if (o == null) throw InputError.arg(origin, "unknown option '" + n + "'; expected one of " + Option.allNames());
+            if (v != null) {
+                if (o == Option.BYP) bypassLimit(parsePositive(v, "BYP=N (the bypass limit)"));
+                else throw InputError.arg(origin, "option " + n + " takes no value");
+            }
+            options.add(o);
+            return this;
+        }
+
+        public Builder istSpec(String spec) {
+            int eq = spec.indexOf('=');
+            if (eq < 0) throw InputError.arg(origin, "--ist takes VECTOR=INDEX (e.g. PF=6), not '" + spec + "'");
+            Vector v = Vector.byName(spec.substring(0, eq));
+            if (v == null) throw InputError.arg(origin, "unknown vector '" + spec.substring(0, eq) + "'; expected TIMER, IPI, NMI, MC, DB, PF or DF");
+            int k;
+            try { k = Integer.parseInt(spec.substring(eq + 1)); } catch (NumberFormatException e) { k = -1; }
+            if (k < 0 || k > 7) throw InputError.arg(origin, "IST index for " + v + " must be 0 (none) to 7, not '" + spec.substring(eq + 1) + "'");
+            if (ist.containsKey(v) && ist.get(v) != k) throw InputError.arg(origin, "contradictory --ist for " + v + ": " + ist.get(v) + " and " + k);
+            ist.put(v, k);
+            return this;
+        }
+
+        /** Parses {@code EVENT[:COUNT],...}; COUNT may be {@code *} for unbounded; {@code none} for no events. */
+        public Builder eventsSpec(String spec) {
+            Map<Event, Integer> m = new EnumMap<>(Event.class);
+            if (!spec.isBlank() && !spec.trim().equals("none")) {
+                for (String part : spec.split(",")) {
+                    String p = part.trim();
+                    String n = p, c = null;
+                    int colon = p.indexOf(':');
+                    if (colon >= 0) { n = p.substring(0, colon); c = p.substring(colon + 1); }
+                    Event e = Event.byName(n);
+                    if (e == null) throw InputError.arg(origin, "unknown event '" + n + "'; expected TIMER, IPI, NMI, MC, DB, SIGNAL or WAKEUP");
+                    int count;
+                    if (c == null || c.equals("*")) count = Workload.UNBOUNDED;
+                    else count = parseNonNegative(c, "event count for " + n + " (a number or *)");
+                    if (m.containsKey(e)) throw InputError.arg(origin, "event " + n + " is listed twice");
+                    m.put(e, count);
+                }
+            }
+            events = m;
+            return this;
+        }
+
+        private int parsePositive(String v, String what) {
+            try { int n = Integer.parseInt(v.trim()); if (n > 0) return n; } catch (NumberFormatException ignored) { }
+            throw InputError.arg(origin, "expected a positive number for " + what + ", not '" + v + "'");
+        }
+
+        private int parseNonNegative(String v, String what) {
+            try { int n = Integer.parseInt(v.trim()); if (n >= 0) return n; } catch (NumberFormatException ignored) { }
+            throw InputError.arg(origin, "expected a number >= 0 for " + what + ", not '" + v + "'");
+        }
+
+        public Scenario build() {
+            if (preset != null && pathsFile != null)
+                throw InputError.arg(origin, "give --preset or --paths, not both");
+            if (preset == null && pathsFile == null) preset = "ukl-paper";
+            Workload w = Workload.ALL.get(workload);
+            if (w == null) throw InputError.arg(origin, "unknown workload '" + workload + "'; expected one of " + String.join(", ", Workload.ALL.keySet()));
+
+            Ast.PathFile file;
+            if (pathsFile != null) {
+                String text = pathsText;
+                if (text == null) {
+                    try { text = Files.readString(Path.of(pathsFile), StandardCharsets.UTF_8); }
+                    catch (java.nio.file.NoSuchFileException e) { throw new InputError(pathsFile, 0, 0, "no such file"); }
+                    catch (IOException e) { throw new InputError(pathsFile, 0, 0, "cannot read: " + e.getMessage()); }
+                }
+                file = PathParser.parse(pathsFile, text);
+            } else {
+                if (!Presets.exists(preset))
+                    throw InputError.arg(origin, "unknown preset '" + preset + "'; expected one of " + String.join(", ", Presets.NAMES));
+                file = Presets.load(preset);
+            }
+            PathCompiler.Merged merged = PathCompiler.merge(file, Presets::load);
+            String base = merged.basePreset();
+            String where = pathsFile != null ? pathsFile : origin;
+            for (String req : PathNames.REQUIRED)
+                if (!merged.file().paths().stream().anyMatch(p -> p.name().equals(req)))
+                    throw new InputError(where, pathsFile != null ? 1 : 0, 1, "path '" + req + "' is missing; a path file must define it or extend a preset");
+
+            // Contradictory option sets are input errors (MODEL.md section 5), not verdicts.
+            if (options.contains(Option.NSS) && options.contains(Option.NSS_PS))
+                throw InputError.arg(origin, "contradictory options: NSS and NSS_PS are two ways to share stacks; pick one");
+            if (options.contains(Option.PF_DF) && options.contains(Option.PF_SS))
+                throw InputError.arg(origin, "contradictory options: PF_DF and PF_SS are alternative stack-fault fixes (§5.11); pick one");
+            if (Presets.CODE_PRESETS.contains(base)) {
+                for (Option o : List.of(Option.NSS_PS, Option.STACK_VMA_CHECK))
+                    if (options.contains(o))
+                        throw InputError.arg(origin, "option " + o + " is described in the dissertation only; preset " + base + " follows the code, which has no such option (use ukl-paper)");
+            }
+            if (base.equals("linux")) {
+                for (Option o : List.of(Option.NSS, Option.NSS_PS, Option.PF_DF, Option.PF_SS, Option.RET, Option.BYP, Option.STACK_VMA_CHECK))
+                    if (options.contains(o))
+                        throw InputError.arg(origin, "option " + o + " is a UKL option; preset linux has none");
+            }
+            int[] istArr = new int[Vector.values().length];
+            for (Vector v : Vector.values()) istArr[v.ordinal()] = v.defaultIst;
+            if (options.contains(Option.PF_SS)) {
+                if (ist.containsKey(Vector.PF) && ist.get(Vector.PF) == 0)
+                    throw InputError.arg(origin, "contradictory: PF_SS puts #PF on an IST stack but --ist PF=0 says none");
+                istArr[Vector.PF.ordinal()] = Vector.PF_SS_IST;
+            }
+            for (Map.Entry<Vector, Integer> e : ist.entrySet()) istArr[e.getKey().ordinal()] = e.getValue();
+
+            int nCpus = cpus != null ? cpus : w.cpus();
+            int nThreads = threads != null ? threads : w.threads();
+            boolean co = coRunner != null ? coRunner : w.coRunner();
+            if (nCpus < 1 || nCpus > 4) throw InputError.arg(origin, "--cpus must be 1 to 4, not " + nCpus);
+            if (nThreads < 1 || nThreads > 4) throw InputError.arg(origin, "--threads must be 1 to 4, not " + nThreads);
+            if (nThreads + (co ? 1 : 0) + nCpus > 10) throw InputError.arg(origin, "too many threads for the state encoding (at most 10 with idle threads)");
+            if (maxNesting < 2 || maxNesting > 30) throw InputError.arg(origin, "--max-nesting must be 2 to 30");
+            Map<Event, Integer> ev = events != null ? events : w.events();
+            int limit = bypassLimit != null ? bypassLimit : 50;   // the code's default (UKL-CODE-NOTES)
+            if (limit < 1) throw InputError.arg(origin, "--bypass-limit must be at least 1");
+            for (Workload.AppOp o : w.app())
+                if (o.kind() == Workload.AppKind.SHORTCUT && o.wrapped() && !base.equals("linux")
+                        && merged.file().paths().stream().noneMatch(p -> p.name().equals("shortcut_enter")))
+                    throw new InputError(where, 0, 0, "workload " + w.name() + " needs paths shortcut_enter and shortcut_exit");
+            for (Property p : expected.keySet()) if (p == null) throw InputError.arg(origin, "unknown property in expectations");
+
+            Set<String> optNames = new TreeSet<>();
+            for (Option o : options) optNames.add(o.name());
+            this.bypassLimit = limit;
+            Program prog = PathCompiler.compile(pathsFile != null ? pathsFile : preset, merged, optNames);
+            Program linux = base.equals("linux") ? prog
+                    : PathCompiler.compile("linux", PathCompiler.merge(Presets.load("linux"), Presets::load), optNames);
+            Map<Event, Integer> evCopy = new EnumMap<>(Event.class);
+            evCopy.putAll(ev);
+            return new Scenario(this, prog, base, linux, istArr, w, nCpus, nThreads, co, evCopy);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package ukl.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A counterexample every engine can produce: numbered steps, each with the actor, what ran and
+ * where it comes from, and only the state fields that changed. A liveness trace marks where its
+ * loop starts.
+ */
+public record Trace(List<Step> steps, int loopStart, String property, String why) {
+    public record Step(int index, String kind, int cpu, String thread, String action, String path, int line,
+                       String citation, Map<String, String> changes, boolean violating) {}
+}

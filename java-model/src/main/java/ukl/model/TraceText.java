@@ -1,0 +1,57 @@
+package ukl.model;
+
+import ukl.model.lang.Instr;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns a machine transition into a trace step: who did what, where it comes from, what changed. */
+final class TraceText {
+    private TraceText() {}
+
+    static Trace.Step step(Machine m, Machine.Label l, State before, State after, int index, boolean violating) {
+        String thread = l.thread() >= 0 ? m.threadName(l.thread()) : "-";
+        String kind, action, path = null, citation = null;
+        int line = 0;
+        switch (l.type()) {
+            case OP, END -> {
+                kind = "op";
+                path = m.codeName(l.code());
+                Instr in = m.instr(l.code(), l.pc());
+                if (in != null) {
+                    action = in.render();
+                    line = in.line();
+                    citation = in.comment();
+                    path = in.file() + ":" + m.codeName(l.code());
+                } else {
+                    action = "(end of path)";
+                }
+            }
+            case APP_OP -> {
+                kind = "app";
+                List<Workload.AppOp> prog = m.scenario.threads.get(l.thread()).program();
+                action = prog.get(l.appPc()).render();
+                path = m.isIdle(l.thread()) ? "idle loop" : "workload:" + m.scenario.workload.name();
+            }
+            case BODY_OP -> {
+                kind = "body";
+                action = m.bodyOps.get(l.body()).get(l.pc()).render();
+                path = "body:" + m.bodyNames.get(l.body());
+            }
+            default -> {
+                kind = "event";
+                action = l.event().name() + (l.delivered() != null && l.delivered().name().equals(l.event().name()) ? "" : l.delivered() != null ? " (delivered as " + l.delivered() + ")" : "");
+            }
+        }
+        if (l.note() != null) action = action + " — " + l.note();
+        Map<String, String> changes = new LinkedHashMap<>();
+        if (after != null) {
+            Map<String, String> a = before.describe(m), b = after.describe(m);
+            for (Map.Entry<String, String> e : b.entrySet())
+                if (!e.getValue().equals(a.get(e.getKey()))) changes.put(e.getKey(), e.getValue());
+            for (String k : a.keySet()) if (!b.containsKey(k)) changes.put(k, "(gone)");
+        }
+        return new Trace.Step(index, kind, l.cpu(), thread, action, path, line, citation, changes, violating);
+    }
+}

@@ -1,0 +1,92 @@
+package ukl.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bundled workloads (MODEL.md section 3): what app threads do, the kernel bodies their
+ * syscalls and shortcuts run, and default bounds. Programs loop forever; bounds come from event
+ * budgets and the finite machine.
+ */
+public record Workload(String name, String description, List<AppOp> app, Map<String, List<BodyOp>> bodies,
+                       int cpus, int threads, boolean coRunner, Map<Event, Integer> events) {
+
+    public enum AppKind { SYSCALL, SHORTCUT, GROW_STACK, REDZONE, COMPUTE, IDLE }
+
+    public record AppOp(AppKind kind, String body, boolean wrapped) {
+        public String render() {
+            return switch (kind) {
+                case SYSCALL -> "syscall " + body;
+                case SHORTCUT -> "shortcut " + body + (wrapped ? " wrapped" : " bare");
+                case GROW_STACK -> "grow_stack";
+                case REDZONE -> "redzone";
+                case COMPUTE -> "compute";
+                case IDLE -> "idle";
+            };
+        }
+    }
+
+    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_READ, SEND_IPI }
+
+    public record BodyOp(BodyKind kind) {
+        public String render() {
+            return switch (kind) {
+                case LOCK -> "lock mmap_lock";
+                case UNLOCK -> "unlock mmap_lock";
+                default -> kind.name().toLowerCase();
+            };
+        }
+    }
+
+    public static final int UNBOUNDED = -1;
+
+    private static AppOp sys(String b) { return new AppOp(AppKind.SYSCALL, b, false); }
+    private static AppOp op(AppKind k) { return new AppOp(k, null, false); }
+    private static BodyOp b(BodyKind k) { return new BodyOp(k); }
+
+    /** Every body a workload may name. getppid reads current->real_parent under rcu_read_lock. */
+    public static final Map<String, List<BodyOp>> BODIES = Map.of(
+            "getppid", List.of(b(BodyKind.RCU_READ)),
+            "mmap", List.of(b(BodyKind.LOCK), b(BodyKind.TOUCH_APP_STACK), b(BodyKind.UNLOCK)),
+            "read", List.of(b(BodyKind.SLEEP)),
+            "spin", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.SPIN_UNLOCK)),
+            "tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_READ), b(BodyKind.SPIN_UNLOCK)),
+            "munmap", List.of(b(BodyKind.SEND_IPI)));
+
+    /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
+    public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
+
+    public static final Map<String, Workload> ALL;
+
+    static {
+        Map<String, Workload> m = new LinkedHashMap<>();
+        add(m, "getppid", "a loop of getppid() syscalls (body: rcu_read)", List.of(sys("getppid")),
+                1, 1, false, Map.of(Event.TIMER, 1, Event.SIGNAL, 1));
+        add(m, "stack-grow", "the app stack grows into an unmapped page, then a syscall",
+                List.of(op(AppKind.GROW_STACK), op(AppKind.COMPUTE), sys("getppid")),
+                1, 1, false, Map.of(Event.TIMER, 1));
+        add(m, "mmap", "mmap(): body takes mmap_lock for write, touches the app stack, unlocks",
+                List.of(sys("mmap")), 1, 1, false, Map.of(Event.TIMER, 1));
+        add(m, "blocking-read", "read() that sleeps until a WAKEUP", List.of(sys("read")),
+                1, 1, false, Map.of(Event.TIMER, 1, Event.WAKEUP, UNBOUNDED, Event.SIGNAL, 1));
+        add(m, "spinlock-syscall", "a syscall whose body holds a spinlock across a window", List.of(sys("spin")),
+                1, 1, false, Map.of(Event.TIMER, 1));
+        add(m, "shortcut-wrapped", "§5.13 direct call of tcp_sendmsg between exit_user()/enter_user()",
+                List.of(new AppOp(AppKind.SHORTCUT, "tcp_sendmsg", true)), 1, 1, false, Map.of(Event.TIMER, 1));
+        add(m, "shortcut-bare", "§5.13 direct call of tcp_sendmsg without exit_user()/enter_user()",
+                List.of(new AppOp(AppKind.SHORTCUT, "tcp_sendmsg", false)), 1, 1, false, Map.of(Event.TIMER, 1));
+        add(m, "compute", "app computation only (uses the red zone when built with APP_REDZONE)",
+                List.of(op(AppKind.COMPUTE), op(AppKind.REDZONE)), 1, 1, false, Map.of(Event.TIMER, 1));
+        add(m, "tlb-shootdown", "munmap(): body sends a TLB-shootdown IPI to every other CPU and waits",
+                List.of(sys("munmap")), 2, 1, true, Map.of(Event.TIMER, 1));
+        ALL = java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static void add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
+                            boolean co, Map<Event, Integer> ev) {
+        Map<String, List<BodyOp>> bodies = new LinkedHashMap<>();
+        for (AppOp o : app) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
+        m.put(n, new Workload(n, d, app, bodies, cpus, threads, co, new java.util.EnumMap<>(ev)));
+    }
+}

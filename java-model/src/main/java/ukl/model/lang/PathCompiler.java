@@ -1,0 +1,107 @@
+package ukl.model.lang;
+
+import ukl.model.InputError;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resolves {@code extends} and compiles each path to a flat program. {@code if option X:} is
+ * decided here, like {@code #ifdef}: the machine never sees it.
+ */
+public final class PathCompiler {
+    private PathCompiler() {}
+
+    /** Loads a preset's text by name (resources); null when there is no such preset. */
+    public interface PresetSource {
+        Ast.PathFile load(String name);
+    }
+
+    public record Merged(Ast.PathFile file, String basePreset, Map<String, String> pathFile) {}
+
+    /** Merges a file with the presets it extends: the child's paths replace the parent's. */
+    public static Merged merge(Ast.PathFile f, PresetSource presets) {
+        List<Ast.PathFile> chain = new ArrayList<>();
+        Ast.PathFile cur = f;
+        List<String> seen = new ArrayList<>();
+        String base = null;
+        while (true) {
+            chain.add(0, cur);
+            if (cur.extendsPreset() == null) break;
+            String parent = cur.extendsPreset();
+            if (seen.contains(parent))
+                throw new InputError(cur.source(), 1, 9, "'extends' forms a cycle: " + String.join(" -> ", seen) + " -> " + parent);
+            seen.add(parent);
+            Ast.PathFile p = presets.load(parent);
+            if (p == null)
+                throw new InputError(cur.source(), 1, 9, "unknown preset '" + parent + "'; expected one of " + String.join(", ", ukl.model.Presets.NAMES));
+            base = parent;
+            cur = p;
+        }
+        Map<String, Ast.PathDef> paths = new LinkedHashMap<>();
+        Map<String, String> from = new HashMap<>();
+        for (Ast.PathFile pf : chain)
+            for (Ast.PathDef d : pf.paths()) { paths.put(d.name(), d); from.put(d.name(), pf.source()); }
+        // The root of the chain is the preset whose code rules apply (e.g. which options exist).
+        String root = chain.get(0).source();
+        Ast.PathFile merged = new Ast.PathFile(f.source(), null, f.header(), List.copyOf(paths.values()));
+        return new Merged(merged, root, from);
+    }
+
+    public static Program compile(String name, Merged m, Set<String> options) {
+        Ast.PathFile f = m.file();
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> index = new HashMap<>();
+        for (Ast.PathDef d : f.paths()) { index.put(d.name(), names.size()); names.add(d.name()); }
+        Instr[][] code = new Instr[names.size()][];
+        for (Ast.PathDef d : f.paths()) {
+            List<Instr> out = new ArrayList<>();
+            String file = m.pathFile().get(d.name());
+            emit(d.body(), out, options, index, file, d);
+            code[index.get(d.name())] = out.toArray(new Instr[0]);
+        }
+        return new Program(name, m.basePreset(), List.copyOf(names), code, Map.copyOf(index), f);
+    }
+
+    private static void emit(List<Ast.Stmt> stmts, List<Instr> out, Set<String> options,
+                             Map<String, Integer> index, String file, Ast.PathDef def) {
+        for (Ast.Stmt s : stmts) {
+            if (s instanceof Ast.OpStmt o) {
+                int arg = 0;
+                if (o.op() == Op.RUN) {
+                    Integer t = index.get(o.arg());
+                    if (t == null)
+                        throw new InputError(file, o.line(), o.col() + 4, "'run " + o.arg() + "': this preset has no path '" + o.arg() + "'");
+                    if (o.arg().equals(def.name()))
+                        throw new InputError(file, o.line(), o.col() + 4, "'run " + o.arg() + "' inside path '" + def.name() + "' would recurse forever");
+                    arg = t;
+                } else if (o.arg() != null) {
+                    arg = o.op().args.indexOf(o.arg());
+                }
+                out.add(new Instr(Instr.Kind.OP, o.op(), arg, o.arg(), null, -1, file, o.line(), o.col(), o.comment()));
+            } else if (s instanceof Ast.IfStmt i) {
+                if (i.cond().kind() == Cond.Kind.OPTION) {
+                    boolean on = options.contains(i.cond().option()) ^ i.cond().negated();
+                    emit(on ? i.then() : i.orElse(), out, options, index, file, def);
+                    continue;
+                }
+                int br = out.size();
+                out.add(null);
+                emit(i.then(), out, options, index, file, def);
+                if (i.orElse().isEmpty()) {
+                    out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), file, i.line(), i.col(), null));
+                } else {
+                    int jmp = out.size();
+                    out.add(null);
+                    out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), file, i.line(), i.col(), null));
+                    emit(i.orElse(), out, options, index, file, def);
+                    out.set(jmp, new Instr(Instr.Kind.JMP, null, 0, null, null, out.size(), file, i.line(), i.col(), null));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package ukl.model.lang;
+
+import java.util.List;
+
+/** The named paths a preset may define (MODEL.md section 4). */
+public final class PathNames {
+    private PathNames() {}
+
+    public static final List<String> ALL = List.of(
+            "libc_syscall", "syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db",
+            "shortcut_enter", "shortcut_exit");
+
+    /** Every complete preset must define these; shortcut_* are needed only by wrapped shortcuts. */
+    public static final List<String> REQUIRED = List.of(
+            "libc_syscall", "syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db");
+
+    public static boolean known(String n) { return ALL.contains(n); }
+}

@@ -1,0 +1,191 @@
+package ukl.model.lang;
+
+import ukl.model.InputError;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parser for path files. Indentation-structured like the examples in MODEL.md section 4:
+ * {@code extends PRESET}, then {@code path NAME:} blocks of ops and {@code if COND:} /
+ * {@code else:} blocks. Every error names file, line and column and what was expected.
+ */
+public final class PathParser {
+    private record Line(int no, int indent, String text, String comment, List<Tok> toks) {}
+    private record Tok(String word, int col) {}
+
+    private final String source;
+    private final List<Line> lines = new ArrayList<>();
+    private final List<String> header = new ArrayList<>();
+    private int pos;
+
+    private PathParser(String source, String text) {
+        this.source = source;
+        split(text);
+    }
+
+    public static Ast.PathFile parse(String source, String text) {
+        return new PathParser(source, text).file();
+    }
+
+    private void split(String text) {
+        String[] raw = text.split("\r?\n", -1);
+        boolean seenCode = false;
+        for (int i = 0; i < raw.length; i++) {
+            String r = raw[i];
+            int no = i + 1;
+            int hash = r.indexOf('#');
+            String code = hash >= 0 ? r.substring(0, hash) : r;
+            String comment = hash >= 0 ? r.substring(hash + 1).trim() : null;
+            if (code.isBlank()) {
+                if (!seenCode && comment != null) header.add(comment);
+                continue;
+            }
+            seenCode = true;
+            int indent = 0;
+            while (indent < code.length() && (code.charAt(indent) == ' ' || code.charAt(indent) == '\t')) {
+                if (code.charAt(indent) == '\t')
+                    throw new InputError(source, no, indent + 1, "tab in indentation; indent with spaces");
+                indent++;
+            }
+            List<Tok> toks = new ArrayList<>();
+            int j = indent;
+            while (j < code.length()) {
+                char ch = code.charAt(j);
+                if (Character.isWhitespace(ch)) { j++; continue; }
+                if (ch == ':') { toks.add(new Tok(":", j + 1)); j++; continue; }
+                int s = j;
+                while (j < code.length() && !Character.isWhitespace(code.charAt(j)) && code.charAt(j) != ':') j++;
+                toks.add(new Tok(code.substring(s, j), s + 1));
+            }
+            lines.add(new Line(no, indent, code.trim(), comment, toks));
+        }
+    }
+
+    private InputError err(Line l, int col, String msg) { return new InputError(source, l.no, col, msg); }
+
+    private Ast.PathFile file() {
+        String ext = null;
+        if (pos < lines.size() && lines.get(pos).toks.get(0).word.equals("extends")) {
+            Line l = lines.get(pos++);
+            if (l.indent != 0) throw err(l, 1, "'extends' must start at column 1");
+            if (l.toks.size() != 2)
+                throw err(l, l.toks.size() < 2 ? l.text.length() + l.indent + 1 : l.toks.get(2).col,
+                        "expected 'extends PRESET' (one preset name)");
+            ext = l.toks.get(1).word;
+        }
+        List<Ast.PathDef> paths = new ArrayList<>();
+        while (pos < lines.size()) {
+            Line l = lines.get(pos);
+            if (l.indent != 0) throw err(l, l.indent + 1, "unexpected indentation; expected 'path NAME:' at column 1");
+            Tok first = l.toks.get(0);
+            if (first.word.equals("extends"))
+                throw err(l, first.col, "'extends' must be the first line of a path file");
+            if (!first.word.equals("path"))
+                throw err(l, first.col, "expected 'path NAME:', found '" + first.word + "'");
+            if (l.toks.size() < 2 || l.toks.get(1).word.equals(":"))
+                throw err(l, first.col + 4, "expected a path name after 'path'");
+            Tok name = l.toks.get(1);
+            if (!PathNames.known(name.word))
+                throw err(l, name.col, "unknown path '" + name.word + "'; expected one of " + String.join(", ", PathNames.ALL));
+            if (l.toks.size() != 3 || !l.toks.get(2).word.equals(":"))
+                throw err(l, l.toks.size() > 2 ? l.toks.get(2).col : name.col + name.word.length(),
+                        "expected ':' after 'path " + name.word + "'");
+            for (Ast.PathDef p : paths)
+                if (p.name().equals(name.word))
+                    throw err(l, name.col, "path '" + name.word + "' is defined twice (first at line " + p.line() + ")");
+            pos++;
+            List<Ast.Stmt> body = block(l, 0);
+            paths.add(new Ast.PathDef(name.word, body, l.no, l.comment));
+        }
+        return new Ast.PathFile(source, ext, List.copyOf(header), List.copyOf(paths));
+    }
+
+    /** Parses the indented block under {@code owner}; every line must be indented more than {@code parentIndent}. */
+    private List<Ast.Stmt> block(Line owner, int parentIndent) {
+        if (pos >= lines.size() || lines.get(pos).indent <= parentIndent)
+            throw new InputError(source, owner.no, owner.indent + owner.text.length() + 1,
+                    "expected an indented block after '" + owner.text + "'");
+        int indent = lines.get(pos).indent;
+        List<Ast.Stmt> out = new ArrayList<>();
+        while (pos < lines.size()) {
+            Line l = lines.get(pos);
+            if (l.indent < indent) {
+                if (l.indent > parentIndent)
+                    throw err(l, l.indent + 1, "indentation does not match any enclosing block");
+                break;
+            }
+            if (l.indent > indent) throw err(l, l.indent + 1, "unexpected indentation");
+            out.add(stmt(l, indent, out));
+        }
+        return out;
+    }
+
+    private Ast.Stmt stmt(Line l, int indent, List<Ast.Stmt> siblings) {
+        Tok first = l.toks.get(0);
+        if (first.word.equals("if")) {
+            pos++;
+            Cond c = cond(l);
+            List<Ast.Stmt> then = block(l, indent);
+            List<Ast.Stmt> orElse = List.of();
+            if (pos < lines.size() && lines.get(pos).indent == indent && lines.get(pos).toks.get(0).word.equals("else")) {
+                Line e = lines.get(pos++);
+                if (e.toks.size() != 2 || !e.toks.get(1).word.equals(":"))
+                    throw err(e, e.toks.size() > 1 ? e.toks.get(1).col : first.col + 4, "expected 'else:'");
+                orElse = block(e, indent);
+            }
+            return new Ast.IfStmt(c, then, orElse, l.no, first.col);
+        }
+        if (first.word.equals("else")) throw err(l, first.col, "'else:' without a matching 'if' at this indentation");
+        if (first.word.equals("path")) throw err(l, first.col, "'path' must start at column 1");
+        if (first.word.equals(":")) throw err(l, first.col, "expected an op, found ':'");
+        Op op = Op.byWord(first.word);
+        if (op == null) throw err(l, first.col, "unknown op '" + first.word + "'; expected one of " + Op.allWords());
+        pos++;
+        String arg = null;
+        if (op.takesArg()) {
+            if (l.toks.size() < 2)
+                throw err(l, first.col + first.word.length() + 1,
+                        "op '" + op.word + "' needs an argument: " + String.join("|", op.args));
+            Tok a = l.toks.get(1);
+            arg = a.word;
+            if (op == Op.RUN) {
+                if (!PathNames.known(arg))
+                    throw err(l, a.col, "unknown path '" + arg + "'; expected one of " + String.join(", ", PathNames.ALL));
+            } else if (!op.args.contains(arg)) {
+                throw err(l, a.col, "op '" + op.word + "' takes " + String.join("|", op.args) + ", not '" + arg + "'");
+            }
+            if (l.toks.size() > 2) throw err(l, l.toks.get(2).col, "unexpected '" + l.toks.get(2).word + "' after '" + op.word + " " + arg + "'");
+        } else if (l.toks.size() > 1) {
+            throw err(l, l.toks.get(1).col, "op '" + op.word + "' takes no argument");
+        }
+        return new Ast.OpStmt(op, arg, l.no, first.col, l.comment);
+    }
+
+    private Cond cond(Line l) {
+        List<Tok> t = l.toks;
+        int i = 1;
+        boolean neg = false;
+        if (i < t.size() && t.get(i).word.equals("not")) { neg = true; i++; }
+        if (i >= t.size() || t.get(i).word.equals(":"))
+            throw err(l, i < t.size() ? t.get(i).col : t.get(0).col + 3,
+                    "expected a condition: from_user, bypass, need_resched, sig_pending or option NAME");
+        Tok k = t.get(i);
+        Cond.Kind kind = Cond.Kind.byWord(k.word);
+        if (kind == null)
+            throw err(l, k.col, "unknown condition '" + k.word + "'; expected from_user, bypass, need_resched, sig_pending or option NAME");
+        i++;
+        String opt = null;
+        if (kind == Cond.Kind.OPTION) {
+            if (i >= t.size() || t.get(i).word.equals(":")) throw err(l, k.col + 7, "expected an option name after 'option'");
+            Tok o = t.get(i++);
+            if (!ukl.model.Option.isKnown(o.word))
+                throw err(l, o.col, "unknown option '" + o.word + "'; expected one of " + ukl.model.Option.allNames());
+            opt = o.word;
+        }
+        if (i >= t.size() || !t.get(i).word.equals(":"))
+            throw err(l, i < t.size() ? t.get(i).col : l.indent + l.text.length() + 1, "expected ':' after the condition");
+        if (i + 1 < t.size()) throw err(l, t.get(i + 1).col, "unexpected text after ':'; put the block on the next lines");
+        return new Cond(neg, kind, opt);
+    }
+}
