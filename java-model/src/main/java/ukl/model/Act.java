@@ -3,7 +3,7 @@ package ukl.model;
 /**
  * An activation packed in an int: what a thread is running at one nesting level (app code, a
  * path, a kernel body) and where. Bits: kind 0-1, code 2-7, pc 8-15, vec 16-18, hw 19,
- * fromUser 20, scratchPending 21, fromCpl3 22, body 23-26, aux 27-28.
+ * fromUser 20, scratchPending 21, fromCpl3 22, body 23-26, bypassed 27, ipiSent 28.
  */
 final class Act {
     private Act() {}
@@ -28,6 +28,10 @@ final class Act {
     static boolean fromCpl3(int a) { return (a & 1 << 22) != 0; }
     /** Body index + 1, or 0. */
     static int body(int a) { return (a >> 23) & 15; }
-    static int aux(int a) { return (a >> 27) & 3; }
-    static int withAux(int a, int v) { return (a & ~(3 << 27)) | v << 27; }
+    /** A kernel body entered through a bypass: its return clears the thread's bypass condition. */
+    static boolean bypassed(int a) { return (a & 1 << 27) != 0; }
+    static int withBypassed(int a, boolean v) { return v ? a | 1 << 27 : a & ~(1 << 27); }
+    /** send_ipi has sent its IPIs and waits for the acks. */
+    static boolean ipiSent(int a) { return (a & 1 << 28) != 0; }
+    static int withIpiSent(int a, boolean v) { return v ? a | 1 << 28 : a & ~(1 << 28); }
 }

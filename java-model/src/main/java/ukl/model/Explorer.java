@@ -228,28 +228,41 @@ public final class Explorer {
         return null;
     }
 
-    private int fairClasses() { return 2 * m.nCpu; }
+    /**
+     * Fairness classes of edges: Step(c) = c, Timer(c) = n + c, and Step(c) that ran the scheduler
+     * (schedule() or a signal delivery) = 2n + c. Weak fairness on Step(c) and Timer(c); strong
+     * fairness on the scheduler's steps, which rules out a timer that always fires in the one-op
+     * window before schedule() (MODEL.md §6: "weak fairness of the scheduler and of enabled timers").
+     */
+    private int fairClasses() { return 3 * m.nCpu; }
 
-    /** Weak fairness of the SCC: every fair action is taken inside it or disabled somewhere in it. */
+    /** What a fair SCC must contain for class k: an edge inside, or (timers) a state where it is disabled. */
     private boolean fair(int[] scc, boolean[] in) {
+        int n = m.nCpu;
         boolean[] taken = new boolean[fairClasses()];
         boolean[] disabled = new boolean[fairClasses()];
+        boolean[] enabledSomewhere = new boolean[fairClasses()];
         boolean[] member = new boolean[in.length];
         for (int s : scc) member[s] = true;
         boolean anyEdge = false;
         for (int s : scc) {
             for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) {
                 int to = edgeTo[e];
+                if (edgeFair[e] >= 2 * n) enabledSomewhere[edgeFair[e]] = true;
                 if (to < member.length && member[to]) {
                     anyEdge = true;
                     if (edgeFair[e] >= 0) taken[edgeFair[e]] = true;
                 }
             }
             State st = State.decode(store.get(s), m.nCpu, m.nThr, m.nMm);
-            for (int c = 0; c < m.nCpu; c++) if (!m.timerEnabled(st, c)) disabled[m.nCpu + c] = true;
+            for (int c = 0; c < n; c++) if (!m.timerEnabled(st, c)) disabled[n + c] = true;
         }
         if (!anyEdge) return false;
-        for (int k = 0; k < fairClasses(); k++) if (!taken[k] && !disabled[k]) return false;
+        for (int c = 0; c < n; c++) {
+            if (!taken[c] && !taken[2 * n + c]) return false;                 // WF Step(c): always enabled
+            if (!taken[n + c] && !disabled[n + c]) return false;              // WF Timer(c)
+            if (enabledSomewhere[2 * n + c] && !taken[2 * n + c]) return false; // SF scheduler on c
+        }
         return true;
     }
 
@@ -307,14 +320,21 @@ public final class Explorer {
         List<Integer> loop = new ArrayList<>();
         loop.add(entry);
         int cur = entry;
+        int nc = m.nCpu;
         for (int k = 0; k < fairClasses(); k++) {
             final int cls = k;
-            // already satisfied by the loop so far?
+            final int alt = k < nc ? 2 * nc + k : -9;          // a scheduler step is also a Step
+            final boolean timer = k >= nc && k < 2 * nc;
+            if (k >= 2 * nc) {                                  // SF: needed only if enabled in the SCC
+                boolean en = false;
+                for (int s : scc) for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) if (edgeFair[e] == cls) en = true;
+                if (!en) continue;
+            }
             boolean ok = false;
-            for (int i = 0; i + 1 < loop.size() && !ok; i++) ok = edgeClass(loop.get(i), loop.get(i + 1)) == cls;
-            for (int s : loop) if (!ok && cls >= m.nCpu && !m.timerEnabled(State.decode(store.get(s), m.nCpu, m.nThr, m.nMm), cls - m.nCpu)) ok = true;
+            for (int i = 0; i + 1 < loop.size() && !ok; i++) { int ec = edgeClass(loop.get(i), loop.get(i + 1)); ok = ec == cls || ec == alt; }
+            for (int s : loop) if (!ok && timer && !m.timerEnabled(State.decode(store.get(s), m.nCpu, m.nThr, m.nMm), cls - nc)) ok = true;
             if (ok) continue;
-            List<Integer> seg = walk(cur, member, (from, e) -> edgeFair[e] == cls, st -> cls >= m.nCpu && !m.timerEnabled(st, cls - m.nCpu));
+            List<Integer> seg = walk(cur, member, (from, e) -> edgeFair[e] == cls || edgeFair[e] == alt, st -> timer && !m.timerEnabled(st, cls - nc));
             if (seg == null) continue;
             for (int i = 1; i < seg.size(); i++) loop.add(seg.get(i));
             cur = loop.get(loop.size() - 1);

@@ -269,15 +269,22 @@ public final class Machine {
         return new Label(Label.Type.EVENT, c, t, -1, -1, -1, -1, e, got, note);
     }
 
+    /** Set while a step runs schedule() or delivers a signal: the scheduler's steps, under strong fairness. */
+    private boolean schedStep;
+
+    /** Fairness class of Step(c): {@code c}, or {@code 2 nCpu + c} when it was a scheduler step. */
+    private int stepClass(int c) { return schedStep ? 2 * nCpu + c : c; }
+
     /** Step(c): run the op at the program counter of the thread on CPU c. */
     private void step(State s, int c, Sink sink) {
         int t = s.running[c];
         State n = s.copy();
         n.shadow[c] = false;                  // the STI shadow covers exactly one op
         Label[] label = new Label[1];
+        schedStep = false;
         try {
             exec(n, c, t, label);
-            sink.accept(new Transition(label[0], n, null, null, null, c));
+            sink.accept(new Transition(label[0], n, null, null, null, stepClass(c)));
         } catch (Fault f) {
             // The op pushed onto an unmapped app-stack page: it does not complete; #PF is delivered
             // and the op re-runs after the handler returns (the faulting instruction restarts).
@@ -382,7 +389,7 @@ public final class Machine {
                     List<Workload.BodyOp> ops = bodyOps.get(Act.body(a) - 1);
                     if (Act.pc(a) >= ops.size()) {
                         n.popAct(t);
-                        if (Act.aux(a) == 1) n.inBypass[t] = false;   // the bypassed body returned
+                        if (Act.bypassed(a)) n.inBypass[t] = false;   // the bypassed body returned
                         continue;
                     }
                     label[0] = new Label(Label.Type.BODY_OP, c, t, -1, Act.pc(a), -1, Act.body(a) - 1, null, null, null);
@@ -472,7 +479,7 @@ public final class Machine {
             }
             case IDLE -> {
                 int u = pickNext(n, c, t);
-                if (u >= 0) switchTo(n, c, t, u, State.READY);
+                if (u >= 0) { schedStep = true; switchTo(n, c, t, u, State.READY); }
             }
         }
     }
@@ -525,14 +532,14 @@ public final class Machine {
                 advance(n, t, a);
             }
             case SEND_IPI -> {
-                if (Act.aux(a) == 0) {
+                if (!Act.ipiSent(a)) {
                     for (int o = 0; o < nCpu; o++) if (o != c && n.ipiState[o] != 0) return;   // csd lock busy: spin
                     checkPush(n, n.sp[c]);
                     n.push(n.sp[c], Frame.make(Frame.DATA, t, n.depth(t) - 1));
                     int mask = 0;
                     for (int o = 0; o < nCpu; o++) if (o != c) { n.ipiState[o] = 1; n.ipiFrom[o] = t + 1; n.ipiStack[o] = n.sp[c]; mask |= 1 << o; }
                     n.ipiWait[t] = mask;
-                    n.setTop(t, Act.withAux(a, 1));
+                    n.setTop(t, Act.withIpiSent(a, true));
                     if (mask == 0) finishIpi(n, c, t, n.topAct(t));
                 } else if (n.ipiWait[t] == 0) {
                     finishIpi(n, c, t, a);
@@ -555,7 +562,7 @@ public final class Machine {
                     break;
                 }
         }
-        n.setTop(t, Act.withPc(Act.withAux(a, 0), Act.pc(a) + 1));
+        n.setTop(t, Act.withPc(Act.withIpiSent(a, false), Act.pc(a) + 1));
     }
 
     private void waitCycle(State n, int t, int mm) {
@@ -675,7 +682,7 @@ public final class Machine {
                         throw new Violation(Property.BYPASS_BOUND, n.bypassRun[t] + " syscalls in a row bypass entry/exit; the limit " + scenario.bypassLimit + " allows " + (scenario.bypassLimit - 1));
                 }
                 advance(n, t, a);
-                n.pushAct(t, Act.withAux(Act.make(Act.BODY, 0, 0, 0, false, false, body), byp ? 1 : 0));
+                n.pushAct(t, Act.withBypassed(Act.make(Act.BODY, 0, 0, 0, false, false, body), byp));
             }
             case HANDLE -> { handle(n, c, t, a); }
             case EXIT_WORK -> exitWork(n, c, t, a);
@@ -864,8 +871,14 @@ public final class Machine {
         boolean work = resched || n.sigPending[t];
         if (work) {
             if (!n.ifl[c]) { n.ifl[c] = true; return; }
-            if (resched) { schedule(n, c, t, false); return; }
-            n.sigPending[t] = false;   // the signal is delivered (handler frames are not modeled)
+            // One pass of exit_to_user_mode_loop handles both; delivering the signal first keeps a
+            // timer that re-sets needResched after every schedule() from starving it.
+            if (n.sigPending[t]) {
+                n.sigPending[t] = false;   // the signal is delivered (handler frames are not modeled)
+                schedStep = true;
+                return;
+            }
+            schedule(n, c, t, false);
             return;
         }
         if (n.ifl[c]) { n.ifl[c] = false; return; }
@@ -894,6 +907,7 @@ public final class Machine {
             for (int f : n.stack[s])
                 if (Frame.thread(f) == t)
                     throw new Violation(Property.SLEEP_ON_IST, threadName(t) + " " + (blocking ? "sleeps" : "schedules") + " with a live frame on " + stackName(n, s));
+        schedStep = true;
         n.needResched[t] = false;
         int u = pickNext(n, c, t);
         if (u < 0) {
