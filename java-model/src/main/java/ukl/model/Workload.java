@@ -62,22 +62,22 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
     static {
         Map<String, Workload> m = new LinkedHashMap<>();
         add(m, "getppid", "a loop of getppid() syscalls (body: rcu_read)", List.of(sys("getppid")),
-                1, 1, false, Map.of(Event.TIMER, 1, Event.SIGNAL, 1));
+                1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1, Event.SIGNAL, 1));
         add(m, "stack-grow", "the app stack grows into an unmapped page, then a syscall",
                 List.of(op(AppKind.GROW_STACK), op(AppKind.COMPUTE), sys("getppid")),
-                1, 1, false, Map.of(Event.TIMER, 1));
+                1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1));
         add(m, "mmap", "mmap(): body takes mmap_lock for write, touches the app stack, unlocks",
-                List.of(sys("mmap")), 1, 1, false, Map.of(Event.TIMER, 1));
+                List.of(sys("mmap")), 1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1));
         add(m, "blocking-read", "read() that sleeps until a WAKEUP", List.of(sys("read")),
                 1, 1, false, Map.of(Event.TIMER, 1, Event.WAKEUP, UNBOUNDED, Event.SIGNAL, 1));
         add(m, "spinlock-syscall", "a syscall whose body holds a spinlock across a window", List.of(sys("spin")),
-                1, 1, false, Map.of(Event.TIMER, 1));
+                1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1));
         add(m, "shortcut-wrapped", "§5.13 direct call of tcp_sendmsg between exit_user()/enter_user()",
-                List.of(new AppOp(AppKind.SHORTCUT, "tcp_sendmsg", true)), 1, 1, false, Map.of(Event.TIMER, 1));
+                List.of(new AppOp(AppKind.SHORTCUT, "tcp_sendmsg", true)), 1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1));
         add(m, "shortcut-bare", "§5.13 direct call of tcp_sendmsg without exit_user()/enter_user()",
-                List.of(new AppOp(AppKind.SHORTCUT, "tcp_sendmsg", false)), 1, 1, false, Map.of(Event.TIMER, 1));
+                List.of(new AppOp(AppKind.SHORTCUT, "tcp_sendmsg", false)), 1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1));
         add(m, "compute", "app computation only (uses the red zone when built with APP_REDZONE)",
-                List.of(op(AppKind.COMPUTE), op(AppKind.REDZONE)), 1, 1, false, Map.of(Event.TIMER, 1));
+                List.of(op(AppKind.COMPUTE), op(AppKind.REDZONE)), 1, 1, false, Map.of(Event.TIMER, UNBOUNDED, Event.NMI, 1));
         add(m, "tlb-shootdown", "munmap(): body sends a TLB-shootdown IPI to every other CPU and waits",
                 List.of(sys("munmap")), 2, 1, true, Map.of(Event.TIMER, 1));
         ALL = java.util.Collections.unmodifiableMap(m);
