@@ -1,0 +1,121 @@
+package ukl.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ukl.model.Presets;
+import ukl.model.lang.PathParser;
+import ukl.model.lang.PathPrinter;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(o), new PrintWriter(e));
+        return new Run(code, o.toString(), e.toString());
+    }
+
+    static String scenario(String name) { return ScenarioSuiteTest.specs().resolve("scenarios").resolve(name).toString(); }
+
+    private static void badInput(Run r, String... mustContain) {
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertEquals("", r.out(), "nothing on stdout for bad input");
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r.err());
+        for (String s : mustContain) assertTrue(r.err().contains(s), "expected '" + s + "' in: " + r.err());
+    }
+
+    @Test
+    void exitCodesFollowTheVerdict() {
+        assertEquals(0, run("check", "--preset", "linux", "--workload", "getppid").code());
+        assertEquals(1, run("check", "--preset", "ukl-paper", "--workload", "stack-grow").code());
+        assertEquals(3, run("check", "--preset", "linux", "--workload", "getppid", "--max-states", "20").code());
+        assertEquals(0, run("check", "--scenario", scenario("paper-stackgrow-nofix.scenario")).code(), "a matched scenario exits 0");
+    }
+
+    @Test
+    void textOutputNamesTheViolationAndItsTrace() {
+        Run r = run("check", "--preset", "ukl-paper", "--workload", "stack-grow");
+        assertTrue(r.out().contains("DOUBLE_FAULT_PANIC       violated"), r.out());
+        assertTrue(r.out().contains("DOUBLE_FAULT_PANIC: shortest trace, 5 steps"), r.out());
+        assertTrue(r.out().contains("ukl-paper:exc_df:"), "path and line of each op: " + r.out());
+        assertTrue(r.out().contains("=> DOUBLE_FAULT_PANIC:"), r.out());
+    }
+
+    @Test
+    void jsonOutputHasTheStableSchema() {
+        Run r = run("check", "--preset", "ukl-paper", "--workload", "stack-grow", "--format", "json");
+        assertEquals(1, r.code());
+        for (String key : new String[]{"\"tool\": \"ukl-model\"", "\"version\"", "\"scenario\"", "\"engine\": \"java\"",
+                "\"verdict\": \"violation\"", "\"properties\"", "\"name\": \"DOUBLE_FAULT_PANIC\"", "\"status\": \"violated\"",
+                "\"trace\"", "\"stats\"", "\"states\"", "\"transitions\"", "\"depth\"", "\"seconds\"", "\"statesPerSecond\"", "\"peakMemoryBytes\""})
+            assertTrue(r.out().contains(key), key + " in " + r.out());
+    }
+
+    @Test
+    void badInputIsOnePositionedMessageAndExitTwo(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.ukl");
+        Files.writeString(bad, "extends ukl-paper\n\npath irq:\n    push_regs\n    frobnicate\n");
+        badInput(run("check", "--paths", bad.toString()), bad + ":5:5: unknown op 'frobnicate'");
+
+        Path indent = dir.resolve("indent.ukl");
+        Files.writeString(indent, "extends ukl-paper\npath irq:\n    if from_user:\n        iret\n      iret\n");
+        badInput(run("check", "--paths", indent.toString()), indent + ":5:7:");
+
+        badInput(run("check", "--preset", "ukl-7"), "unknown preset 'ukl-7'");
+        badInput(run("check", "--option", "FAST"), "unknown option 'FAST'");
+        badInput(run("check", "--workload", "fork-bomb"), "unknown workload 'fork-bomb'");
+        badInput(run("check", "--option", "NSS", "--option", "NSS_PS"), "contradictory options");
+        badInput(run("check", "--paths", dir.resolve("missing.ukl").toString()), "missing.ukl: no such file");
+        badInput(run("check", "--scenario", dir.resolve("missing.scenario").toString()), "no such file");
+        badInput(run("check", "--events", "TIMER:x"), "--events");
+        badInput(run("check", "--ist", "PF=12"), "IST index");
+        badInput(run("check", "--frobnicate"), "Unknown option");
+        badInput(run("list", "colours"), "unknown list 'colours'");
+        badInput(run("show", "ukl-7"), "unknown preset");
+
+        Path sc = dir.resolve("s.scenario");
+        Files.writeString(sc, "preset: ukl-paper\nworkload: getppid\nexpect: STACK_CLOBBER sometimes\n");
+        badInput(run("check", "--scenario", sc.toString()), sc + ":3:");
+        badInput(run("check", "--scenario", sc.toString(), "--preset", "linux"), "do not combine");
+    }
+
+    @Test
+    void nothingHalfWrittenWhenTheOutputCannotBeWritten(@TempDir Path dir) {
+        Path target = dir.resolve("no-such-dir").resolve("report.json");
+        badInput(run("check", "--preset", "linux", "--workload", "compute", "--out", target.toString()), "does not exist");
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void outWritesTheWholeReport(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("r.json");
+        Run r = run("check", "--preset", "linux", "--workload", "compute", "--format", "json", "--out", target.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(target).trim().endsWith("}"));
+    }
+
+    @Test
+    void showPrintsEveryPresetSoThatItParsesBack() {
+        for (String p : Presets.NAMES) {
+            Run r = run("show", p);
+            assertEquals(0, r.code());
+            assertEquals(PathPrinter.print(Presets.load(p)), PathPrinter.print(PathParser.parse(p, r.out())));
+        }
+    }
+
+    @Test
+    void listsNameEverything() {
+        assertTrue(run("list", "workloads").out().contains("tlb-shootdown"));
+        assertTrue(run("list", "properties").out().contains("SIGNAL_STARVATION"));
+        assertTrue(run("list", "ops").out().contains("df_to_pf"));
+        assertTrue(run("list", "options").out().contains("STACK_VMA_CHECK"));
+        assertTrue(run("list", "events").out().contains("WAKEUP"));
+    }
+}

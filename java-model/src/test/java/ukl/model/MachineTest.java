@@ -1,0 +1,121 @@
+package ukl.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class MachineTest {
+    private static Scenario.Builder b(String preset, String workload) { return Scenario.builder().preset(preset).workload(workload); }
+
+    @Test
+    void everyReachableStateDecodesAndEncodesToItself() {
+        for (String p : List.of("linux", "ukl-paper", "ukl-6x")) {
+            Explorer ex = new Explorer(b(p, "getppid").build());
+            ex.run();
+            Machine m = ex.machine();
+            for (byte[] s : ex.states()) {
+                State st = State.decode(s, m.nCpu, m.nThr, m.nMm);
+                assertArrayEquals(s, st.encode());
+            }
+        }
+    }
+
+    @Test
+    void aRunThatHitsABoundIsIncompleteNeverOk() {
+        Scenario.Builder sb = b("linux", "getppid");
+        sb.maxStates = 50;
+        Result r = Explorer.check(sb.build());
+        assertEquals("incomplete", r.verdict());
+        assertEquals(3, r.exitCode());
+        assertNotNull(r.incompleteReason());
+        assertEquals(Result.Status.UNKNOWN, r.properties().get(Property.STACK_CLOBBER).status());
+        assertEquals(Result.Status.UNKNOWN, r.properties().get(Property.RESCHED_STARVATION).status());
+    }
+
+    @Test
+    void aViolationFoundBeforeTheBoundIsStillReported() {
+        Scenario.Builder sb = b("ukl-paper", "stack-grow");
+        sb.eventsSpec("TIMER:*,NMI:1");
+        sb.maxStates = 200;
+        Result r = Explorer.check(sb.build());
+        assertEquals("violation", r.verdict());
+        assertTrue(r.violated(Property.DOUBLE_FAULT_PANIC));
+        assertEquals(Result.Status.UNKNOWN, r.properties().get(Property.STACK_CLOBBER).status());
+    }
+
+    /** UKL-CODE-NOTES: with limit N, N-1 of every N syscalls bypass; limit 1 means no bypass. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5})
+    void bypassCounterRule(int limit) {
+        Scenario.Builder sb = b("ukl-5.14", "getppid").option(Option.BYP).bypassLimit(limit);
+        sb.eventsSpec("SIGNAL:1");
+        Explorer ex = new Explorer(sb.build());
+        Result r = ex.run();
+        assertEquals("ok", r.verdict());
+        Machine m = ex.machine();
+        int maxCount = -1;
+        boolean anyBypass = false;
+        for (byte[] s : ex.states()) {
+            State st = State.decode(s, m.nCpu, m.nThr, m.nMm);
+            anyBypass |= st.inBypass[0];
+            maxCount = Math.max(maxCount, st.bypassCount[0]);
+            assertTrue(st.bypassRun[0] <= limit - 1, "at most limit-1 in a row");
+        }
+        assertEquals(limit > 1, anyBypass, "limit 1 never bypasses; larger limits do");
+        assertEquals(limit - 1, maxCount, "the counter resets when it reaches the limit");
+    }
+
+    @Test
+    void shortestTraceIsShortest() {
+        // BFS: grow_stack, the faulting compute (#PF whose delivery faults: #DF), then the #DF path's
+        // push_regs, handle, panic. A timer first would only make it longer.
+        Result r = Explorer.check(b("ukl-paper", "stack-grow").build());
+        Trace t = r.properties().get(Property.DOUBLE_FAULT_PANIC).trace();
+        assertEquals(5, t.steps().size(), t.toString());
+        assertEquals("grow_stack", t.steps().get(0).action());
+        assertTrue(t.steps().get(1).action().contains("#DF"), t.steps().get(1).action());
+        assertEquals("panic", t.steps().get(4).action());
+        assertTrue(t.steps().get(4).violating());
+    }
+
+    @Test
+    void tracesShowOnlyChangedFields() {
+        Result r = Explorer.check(b("ukl-paper", "stack-grow").build());
+        Trace.Step s = r.properties().get(Property.DOUBLE_FAULT_PANIC).trace().steps().get(0);
+        assertEquals("FRONTIER", s.changes().get("t0.appStack"));
+        assertFalse(s.changes().containsKey("cpu0.if"), "unchanged fields are left out");
+    }
+
+    @Test
+    void contradictoryOptionsAreInputErrors() {
+        assertThrows(InputError.class, () -> b("ukl-paper", "getppid").option(Option.NSS).option(Option.NSS_PS).build());
+        assertThrows(InputError.class, () -> b("ukl-paper", "getppid").option(Option.PF_DF).option(Option.PF_SS).build());
+        assertThrows(InputError.class, () -> b("ukl-5.14", "getppid").option(Option.STACK_VMA_CHECK).build());
+        assertThrows(InputError.class, () -> b("linux", "getppid").option(Option.RET).build());
+        Scenario.Builder x = b("ukl-paper", "getppid").option(Option.PF_SS);
+        x.istSpec("PF=0");
+        assertThrows(InputError.class, x::build);
+    }
+
+    @Test
+    void unknownNamesAreInputErrors() {
+        assertThrows(InputError.class, () -> b("ukl-7", "getppid").build());
+        assertThrows(InputError.class, () -> b("linux", "fork-bomb").build());
+        assertThrows(InputError.class, () -> Scenario.builder().optionSpec("FAST"));
+        assertThrows(InputError.class, () -> Scenario.builder().eventsSpec("TIMER:1,SPURIOUS:2"));
+        assertThrows(InputError.class, () -> Scenario.builder().istSpec("PF=9"));
+    }
+
+    @Test
+    void pfSsPutsPageFaultsOnAnIstStack() {
+        Scenario sc = b("ukl-paper", "stack-grow").option(Option.PF_SS).build();
+        assertEquals(Vector.PF_SS_IST, sc.ist[Vector.PF.ordinal()]);
+        assertEquals(1, sc.ist[Vector.DF.ordinal()]);
+        assertTrue(Arrays.stream(sc.ist).allMatch(k -> k >= 0 && k <= 7));
+    }
+}

@@ -1,0 +1,130 @@
+package ukl.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import ukl.model.lang.Ast;
+import ukl.model.lang.Instr;
+import ukl.model.lang.PathCompiler;
+import ukl.model.lang.PathParser;
+import ukl.model.lang.PathPrinter;
+import ukl.model.lang.Program;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PathLanguageTest {
+    static Stream<String> presets() { return Presets.NAMES.stream(); }
+
+    /** Every option subset that matters to a preset's #ifdefs, so the compiled programs cover each branch. */
+    static List<Set<String>> optionSets() {
+        return List.of(Set.of(), Set.of("BYP"), Set.of("NSS"), Set.of("NSS_PS"), Set.of("RET"), Set.of("PF_DF"),
+                Set.of("RET", "NSS", "BYP", "PF_DF"));
+    }
+
+    private static String flat(Program p) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < p.code().length; i++) {
+            sb.append(p.pathNames().get(i)).append(':');
+            for (Instr in : p.code()[i]) sb.append(in.render()).append(" #").append(in.comment()).append(';');
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    @ParameterizedTest
+    @MethodSource("presets")
+    void everyPresetPrintsAndParsesBackToTheSameProgram(String name) {
+        Ast.PathFile original = Presets.load(name);
+        String printed = PathPrinter.print(original);
+        Ast.PathFile reparsed = PathParser.parse(name, printed);
+        assertEquals(printed, PathPrinter.print(reparsed), "printing is a fixed point");
+        for (Set<String> opts : optionSets()) {
+            Program a = PathCompiler.compile(name, PathCompiler.merge(original, Presets::load), opts);
+            Program b = PathCompiler.compile(name, PathCompiler.merge(reparsed, Presets::load), opts);
+            assertEquals(flat(a), flat(b), "same program for options " + opts);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("presets")
+    void everyOpLineCitesItsSource(String name) {
+        for (Ast.PathDef d : Presets.load(name).paths()) checkCited(name, d.body());
+    }
+
+    private static void checkCited(String preset, List<Ast.Stmt> body) {
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.OpStmt o)
+                assertTrue(o.comment() != null && !o.comment().isBlank(), preset + ":" + o.line() + ": op '" + o.op().word + "' has no source comment");
+            else if (s instanceof Ast.IfStmt i) { checkCited(preset, i.then()); checkCited(preset, i.orElse()); }
+        }
+    }
+
+    @Test
+    void extendsReplacesOnlyTheNamedPath() {
+        String text = "extends ukl-paper\n\npath shortcut_exit:\n    set_mode app   # mine\n";
+        PathCompiler.Merged m = PathCompiler.merge(PathParser.parse("f.ukl", text), Presets::load);
+        assertEquals("ukl-paper", m.basePreset());
+        assertEquals("f.ukl", m.pathFile().get("shortcut_exit"));
+        assertEquals("ukl-paper", m.pathFile().get("irq"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown op            | path irq:\\n    frobnicate\\n                     | 2 | 5  | unknown op 'frobnicate'",
+            "unknown path          | path irqs:\\n    iret\\n                           | 1 | 6  | unknown path 'irqs'",
+            "missing colon         | path irq\\n    iret\\n                            | 1 | 9  | expected ':'",
+            "no block              | path irq:\\npath nmi:\\n    iret\\n               | 1 | 10 | expected an indented block",
+            "bad dedent            | path irq:\\n    if from_user:\\n        iret\\n  iret\\n | 4 | 3 | indentation does not match",
+            "else without if       | path irq:\\n    else:\\n        iret\\n           | 2 | 5  | 'else:' without a matching 'if'",
+            "unknown condition     | path irq:\\n    if from_space:\\n        iret\\n   | 2 | 8  | unknown condition 'from_space'",
+            "unknown option        | path irq:\\n    if option FAST:\\n        iret\\n  | 2 | 15 | unknown option 'FAST'",
+            "missing arg           | path irq:\\n    set_mode\\n                       | 2 | 14 | needs an argument",
+            "bad arg               | path irq:\\n    switch_stack kernel\\n            | 2 | 18 | takes task|app, not 'kernel'",
+            "extra arg             | path irq:\\n    iret now\\n                       | 2 | 10 | takes no argument",
+            "tab                   | path irq:\\n\\tiret\\n                           | 2 | 1  | tab in indentation",
+            "extends late          | path irq:\\n    iret\\nextends linux\\n          | 3 | 1  | must be the first line",
+            "duplicate path        | path irq:\\n    iret\\npath irq:\\n    iret\\n   | 3 | 6  | defined twice",
+            "run unknown           | path irq:\\n    run nowhere\\n                    | 2 | 9  | unknown path 'nowhere'",
+    })
+    void malformedFilesGiveOnePositionedError(String what, String text, int line, int col, String msg) {
+        String src = text.strip().replace("\\n", "\n").replace("\\t", "\t");
+        InputError e = assertThrows(InputError.class, () -> PathParser.parse("bad.ukl", src), what);
+        assertEquals(line, e.line(), what + ": " + e.render());
+        assertEquals(col, e.col(), what + ": " + e.render());
+        assertTrue(e.getMessage().contains(msg), what + ": " + e.render());
+        assertTrue(e.render().startsWith("bad.ukl:" + line + ":" + col + ": "), e.render());
+    }
+
+    @Test
+    void extendingAnUnknownPresetIsAPositionedError() {
+        InputError e = assertThrows(InputError.class,
+                () -> PathCompiler.merge(PathParser.parse("x.ukl", "extends ukl-7\n"), Presets::load));
+        assertEquals(1, e.line());
+        assertTrue(e.getMessage().contains("unknown preset 'ukl-7'"));
+    }
+
+    @Test
+    void runOfAPathThePresetLacksIsAnError() {
+        String text = "path irq:\n    run shortcut_enter\n";
+        PathCompiler.Merged m = PathCompiler.merge(PathParser.parse("x.ukl", text), Presets::load);
+        InputError e = assertThrows(InputError.class, () -> PathCompiler.compile("x", m, new TreeSet<>()));
+        assertEquals(2, e.line());
+    }
+
+    @Test
+    void optionConditionsAreCompiledAway() {
+        Program with = PathCompiler.compile("p", PathCompiler.merge(Presets.load("ukl-paper"), Presets::load), Set.of("RET"));
+        Program without = PathCompiler.compile("p", PathCompiler.merge(Presets.load("ukl-paper"), Presets::load), Set.of());
+        String w = flat(with), wo = flat(without);
+        assertNotEquals(w, wo);
+        assertFalse(w.contains("option"), "no option branch survives compilation");
+        assertTrue(EnumSet.allOf(Option.class).size() > 5);
+    }
+}
