@@ -15,8 +15,11 @@ import java.io.PrintWriter;
         subcommands = {CheckCommand.class, ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every checked property holds / the scenario matched", "1:a violation / a mismatch",
-                "2:bad input", "3:incomplete (a bound was hit)"})
+                "2:bad input", "3:incomplete (a bound was hit)", "70:internal error (a bug in ukl-model)"})
 public final class Main implements Runnable {
+    /** EX_SOFTWARE: an internal error, distinct from every verdict and from bad input. */
+    static final int INTERNAL_ERROR = 70;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
@@ -35,7 +38,10 @@ public final class Main implements Runnable {
                 cmd.getErr().println("ukl: " + ie.render());
                 return 2;
             }
-            throw ex;
+            // A bug in ukl-model, never a verdict: say so, with the stack trace, and use its own code.
+            cmd.getErr().println("ukl: internal error (please report): " + ex);
+            ex.printStackTrace(new PrintWriter(cmd.getErr(), true));
+            return INTERNAL_ERROR;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("ukl: " + ex.getMessage());

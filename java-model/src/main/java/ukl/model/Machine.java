@@ -437,6 +437,13 @@ public final class Machine {
 
     private void advance(State n, int t, int a) { n.setTop(t, Act.withPc(a, Act.pc(a) + 1)); }
 
+    /** Pushes an activation, ending the run as incomplete past the nesting bound (frames record depth in 5 bits). */
+    private void enter(State n, int t, int act) {
+        if (n.depth(t) >= scenario.maxNesting)
+            throw new BoundHit("nesting depth " + scenario.maxNesting + " reached (a path runs itself, or raise --max-nesting)");
+        n.pushAct(t, act);
+    }
+
     // ---- app code (MODEL.md §3)
 
     private void execApp(State n, int c, int t, int a) {
@@ -463,7 +470,7 @@ public final class Machine {
                 if (op.kind() == Workload.AppKind.SYSCALL || kind(t) == Scenario.ThreadKind.USER) target = libcOf[t];   // ring 3 has no other way in
                 else target = op.wrapped() ? shortcutWrapped : shortcutBare;
                 n.setTop(t, Act.withPc(a, next));
-                n.pushAct(t, Act.make(Act.PATH, target, 0, 0, false, false, body));
+                enter(n, t, Act.make(Act.PATH, target, 0, 0, false, false, body));
             }
             case GROW_STACK -> {
                 if (!scenario.has(Option.NSS_PS)) n.appStack[t] = State.FRONTIER;   // pinned stacks are fully mapped (§5.10)
@@ -682,7 +689,7 @@ public final class Machine {
                         throw new Violation(Property.BYPASS_BOUND, n.bypassRun[t] + " syscalls in a row bypass entry/exit; the limit " + scenario.bypassLimit + " allows " + (scenario.bypassLimit - 1));
                 }
                 advance(n, t, a);
-                n.pushAct(t, Act.withBypassed(Act.make(Act.BODY, 0, 0, 0, false, false, body), byp));
+                enter(n, t, Act.withBypassed(Act.make(Act.BODY, 0, 0, 0, false, false, body), byp));
             }
             case HANDLE -> { handle(n, c, t, a); }
             case EXIT_WORK -> exitWork(n, c, t, a);
@@ -692,7 +699,7 @@ public final class Machine {
             }
             case DF_TO_PF -> {
                 advance(n, t, a);
-                n.pushAct(t, Act.make(Act.PATH, vecPath[Vector.PF.ordinal()], 0, Vector.PF.ordinal() + 1, false, false, 0));
+                enter(n, t, Act.make(Act.PATH, vecPath[Vector.PF.ordinal()], 0, Vector.PF.ordinal() + 1, false, false, 0));
             }
             case BYPASS_CHECK -> {
                 // The code's rule (UKL-CODE-NOTES "Bypass"): not enabled or a signal pending -> full path;
@@ -709,7 +716,7 @@ public final class Machine {
             case RUN -> {
                 if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.bypassRun[t] = 0;
                 advance(n, t, a);
-                n.pushAct(t, Act.withFromUser(Act.make(Act.PATH, in.arg(), 0, 0, false, false, Act.body(a)), Act.fromUser(a)));
+                enter(n, t, Act.withFromUser(Act.make(Act.PATH, in.arg(), 0, 0, false, false, Act.body(a)), Act.fromUser(a)));
             }
             case RET -> {
                 int sp = n.sp[c];

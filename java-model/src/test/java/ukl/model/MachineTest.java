@@ -118,4 +118,22 @@ class MachineTest {
         assertEquals(1, sc.ist[Vector.DF.ordinal()]);
         assertTrue(Arrays.stream(sc.ist).allMatch(k -> k >= 0 && k <= 7));
     }
+
+    @Test
+    void aPathThatRunsItselfEndsIncompleteNotInACrash() {
+        String text = "extends ukl-paper\n\npath shortcut_enter:\n    run shortcut_exit\n\npath shortcut_exit:\n    run shortcut_enter\n";
+        Scenario.Builder sb = Scenario.builder().paths("loop.ukl", text).workload("shortcut-wrapped");
+        sb.eventsSpec("none");
+        Result r = Explorer.check(sb.build());
+        assertEquals("incomplete", r.verdict());
+        assertTrue(r.incompleteReason().contains("nesting"), r.incompleteReason());
+    }
+
+    @Test
+    void tooLongAPathIsAnInputError() {
+        StringBuilder sb = new StringBuilder("extends ukl-paper\n\npath shortcut_enter:\n");
+        for (int i = 0; i < 300; i++) sb.append("    cli\n");
+        InputError e = assertThrows(InputError.class, () -> Scenario.builder().paths("long.ukl", sb.toString()).workload("shortcut-wrapped").build());
+        assertTrue(e.getMessage().contains("at most 255"), e.getMessage());
+    }
 }

@@ -62,6 +62,8 @@ public final class PathCompiler {
             List<Instr> out = new ArrayList<>();
             String file = m.pathFile().get(d.name());
             emit(d.body(), out, options, index, file, d);
+            if (out.size() > 255)   // the machine packs a path's program counter into 8 bits
+                throw new InputError(file, d.line(), 1, "path '" + d.name() + "' compiles to " + out.size() + " instructions; at most 255 are allowed");
             code[index.get(d.name())] = out.toArray(new Instr[0]);
         }
         return new Program(name, m.basePreset(), List.copyOf(names), code, Map.copyOf(index), f);
