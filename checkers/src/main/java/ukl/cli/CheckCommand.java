@@ -118,20 +118,13 @@ final class CheckCommand implements Callable<Integer> {
             m.put("runs", runs);
             m.put("totalStates", states);
             m.put("seconds", secs);
-            m.put("peakMemoryBytes", peakHeap());
+            m.put("peakMemoryBytes", Explorer.peakHeap());
             text = Json.write(m);
         } else {
             text = defaultTable(byPreset, states, secs);
         }
         Output.emit(text, out, spec.commandLine().getOut());
         return anyViolation ? 1 : anyIncomplete ? 3 : 0;
-    }
-
-    private static long peakHeap() {
-        long sum = 0;
-        for (var b : java.lang.management.ManagementFactory.getMemoryPoolMXBeans())
-            if (b.getType() == java.lang.management.MemoryType.HEAP) sum += b.getPeakUsage().getUsed();
-        return sum;
     }
 
     private static String defaultTable(Map<String, List<Result>> byPreset, long states, double secs) {
@@ -163,7 +156,7 @@ final class CheckCommand implements Callable<Integer> {
             for (Result r : e.getValue())
                 if (r.incompleteReason() != null) sb.append("incomplete: ").append(r.scenario().name).append(": ").append(r.incompleteReason()).append('\n');
         sb.append(String.format("%d runs, %d states in all, %.1f s, peak heap %d MiB%n",
-                byPreset.values().stream().mapToInt(List::size).sum(), states, secs, peakHeap() >> 20));
+                byPreset.values().stream().mapToInt(List::size).sum(), states, secs, Explorer.peakHeap() >> 20));
         sb.append("Run 'ukl check --preset P --workload W' for one cell's traces.\n");
         return sb.toString();
     }

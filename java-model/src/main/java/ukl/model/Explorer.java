@@ -1,7 +1,5 @@
 package ukl.model;
 
-import ukl.model.lang.Instr;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -132,7 +130,8 @@ public final class Explorer {
         return out;
     }
 
-    static long peakHeap() {
+    /** Peak heap use of this JVM so far, garbage included (JMX memory pools). */
+    public static long peakHeap() {
         long sum = 0;
         for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans())
             if (b.getType() == MemoryType.HEAP && b.getPeakUsage() != null) sum += b.getPeakUsage().getUsed();

@@ -250,13 +250,12 @@ public final class Machine {
 
     private void event(State s, int c, int t, Event e, Vector v, Sink sink, int fair) {
         State n = s.copy();
-        Vector[] got = new Vector[1];
         try {
-            got[0] = deliver(n, c, v);
-            if (got[0] == v) {
+            Vector got = deliver(n, c, v);
+            if (got == v) {   // a fault during delivery leaves the event pending
                 if (e == Event.IPI) n.ipiState[c] = 2; else consume(n, e);
             }
-            sink.accept(new Transition(eventLabel(c, t, e, v, got[0]), n, null, null, null, fair));
+            sink.accept(new Transition(eventLabel(c, t, e, v, got), n, null, null, null, fair));
         } catch (Violation x) {
             sink.accept(new Transition(eventLabel(c, t, e, v, null), null, x.p, x.getMessage(), null, fair));
         } catch (BoundHit b) {

@@ -286,7 +286,6 @@ public final class Scenario {
                 if (o.kind() == Workload.AppKind.SHORTCUT && o.wrapped() && !base.equals("linux")
                         && merged.file().paths().stream().noneMatch(p -> p.name().equals("shortcut_enter")))
                     throw new InputError(where, 0, 0, "workload " + w.name() + " needs paths shortcut_enter and shortcut_exit");
-            for (Property p : expected.keySet()) if (p == null) throw InputError.arg(origin, "unknown property in expectations");
 
             Set<String> optNames = new TreeSet<>();
             for (Option o : options) optNames.add(o.name());

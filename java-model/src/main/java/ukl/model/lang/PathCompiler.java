@@ -28,7 +28,6 @@ public final class PathCompiler {
         List<Ast.PathFile> chain = new ArrayList<>();
         Ast.PathFile cur = f;
         List<String> seen = new ArrayList<>();
-        String base = null;
         while (true) {
             chain.add(0, cur);
             if (cur.extendsPreset() == null) break;
@@ -39,7 +38,6 @@ public final class PathCompiler {
             Ast.PathFile p = presets.load(parent);
             if (p == null)
                 throw new InputError(cur.source(), 1, 9, "unknown preset '" + parent + "'; expected one of " + String.join(", ", ukl.model.Presets.NAMES));
-            base = parent;
             cur = p;
         }
         Map<String, Ast.PathDef> paths = new LinkedHashMap<>();
