@@ -32,6 +32,7 @@ public final class Explorer {
     private int nEdges;
     private final Map<Property, int[]> firstViolation = new EnumMap<>(Property.class);   // parent id
     private final Map<Property, Machine.Transition> violationStep = new EnumMap<>(Property.class);
+    private final Map<Property, List<Integer>> traceIds = new EnumMap<>(Property.class);   // state ids of each counterexample
     private String bound;
     private long transitions;
     private int maxDepth;
@@ -123,6 +124,13 @@ public final class Explorer {
         return new Result(sc, "java", verdict, props, stats, bound);
     }
 
+    /** The states of p's counterexample, in order (a liveness loop ends back at its first loop state). */
+    public List<State> traceStates(Property p) {
+        List<State> out = new ArrayList<>();
+        for (int id : traceIds.getOrDefault(p, List.of())) out.add(State.decode(store.get(id), m.nCpu, m.nThr, m.nMm));
+        return out;
+    }
+
     /** Every reachable state's canonical encoding (for comparing against other engines). */
     public List<byte[]> states() {
         List<byte[]> out = new ArrayList<>(store.size());
@@ -172,6 +180,7 @@ public final class Explorer {
         int last = firstViolation.get(p)[0];
         List<Trace.Step> steps = new ArrayList<>();
         List<Integer> path = pathTo(last);
+        traceIds.put(p, path);
         for (int i = 0; i + 1 < path.size(); i++) steps.add(stepBetween(path.get(i), path.get(i + 1), steps.size() + 1));
         Machine.Transition v = violationStep.get(p);
         if (v.label() != null) {
@@ -342,6 +351,9 @@ public final class Explorer {
         if (back != null) for (int i = 1; i < back.size(); i++) loop.add(back.get(i));
         if (loop.size() == 1) loop.add(entry);   // a self-loop
         List<Trace.Step> steps = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>(prefix);
+        ids.addAll(loop.subList(1, loop.size()));
+        traceIds.put(p, ids);
         for (int i = 0; i + 1 < prefix.size(); i++) steps.add(stepBetween(prefix.get(i), prefix.get(i + 1), steps.size() + 1));
         int loopStart = steps.size() + 1;
         for (int i = 0; i + 1 < loop.size(); i++) steps.add(stepBetween(loop.get(i), loop.get(i + 1), steps.size() + 1));

@@ -115,11 +115,28 @@ public final class Machine {
         libcOf = new int[nThr];
         for (int t = 0; t < nThr; t++)
             libcOf[t] = sc.threads.get(t).coRunner() ? linuxLibc : p.pathIndex("libc_syscall");
-        for (Map.Entry<String, List<Workload.BodyOp>> e : Workload.BODIES.entrySet()) {
-            bodyNames.add(e.getKey());
-            bodyOps.add(e.getValue());
+        // Sorted, so body ids (and so state encodings) are the same in every JVM and every engine.
+        for (String b : new java.util.TreeSet<>(Workload.BODIES.keySet())) {
+            bodyNames.add(b);
+            bodyOps.add(Workload.BODIES.get(b));
         }
     }
+
+    // ------------------------------------------------------------------ what other engines need
+
+    /** The flat program every engine interprets: all paths, including stock linux and the shortcut wrappers. */
+    public Instr[][] code() { return code; }
+    public List<String> codeNames() { return List.of(codeNames); }
+    public boolean entryPath(int i) { return entryPath[i]; }
+    public int vecPath(Vector v) { return vecPath[v.ordinal()]; }
+    public int libcOf(int t) { return libcOf[t]; }
+    public int shortcutWrapped() { return shortcutWrapped; }
+    public int shortcutBare() { return shortcutBare; }
+    public List<String> bodyNames() { return List.copyOf(bodyNames); }
+    public List<Workload.BodyOp> bodyOps(int b) { return bodyOps.get(b); }
+    public int nCpu() { return nCpu; }
+    public int nThr() { return nThr; }
+    public int nMm() { return nMm; }
 
     // ------------------------------------------------------------------ naming
 

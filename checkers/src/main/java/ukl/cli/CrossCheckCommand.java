@@ -1,0 +1,94 @@
+package ukl.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ukl.model.InputError;
+import ukl.model.Scenario;
+import ukl.tlc.CrossCheck;
+import ukl.tlc.TlcEngine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+@Command(name = "cross-check", mixinStandardHelpOptions = true,
+        description = {"Run the Java explorer and TLC on the same scenario and compare: the state sets (through one",
+                "canonical encoding), every property's verdict, and each engine's counterexamples replayed on the other.",
+                "Exit 0 when they agree, 1 at the first disagreement (printed)."})
+final class CrossCheckCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
+    @Option(names = "--all", description = "every scenario in the scenarios directory that TLC finishes within --tlc-limit") boolean all;
+    @Option(names = "--scenarios", paramLabel = "DIR", description = "scenario directory for --all (default specs/scenarios)") String dir = "specs/scenarios";
+    @Option(names = "--tlc-limit", paramLabel = "SECONDS", description = "per TLC run under --all (default 60)") long tlcLimit = 60;
+    @Option(names = "--workers", paramLabel = "N") int workers = 1;
+    @Option(names = "--work", paramLabel = "DIR") String work;
+    @Option(names = "--out", paramLabel = "FILE") String out;
+
+    public Integer call() {
+        PrintWriter pw = spec.commandLine().getOut();
+        Path base = work != null ? Path.of(work) : TlcEngine.tempWork();
+        if (!all) {
+            Scenario sc = so.resolve().scenario();
+            CrossCheck.Outcome o = CrossCheck.run(sc, base, workers, sc.timeLimitMillis / 1000);
+            Output.emit(describe(o), out, pw);
+            return o.agree() ? 0 : 1;
+        }
+        if (so.scenario != null || so.scenarioFlags()) throw InputError.arg("command line", "--all runs every scenario file; give no scenario flags with it");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Path.of(dir))) {
+            files = s.filter(p -> p.toString().endsWith(".scenario")).sorted().toList();
+        } catch (IOException e) {
+            throw InputError.arg(dir, "cannot list scenarios: " + e.getMessage());
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-32s %17s  %-7s %-7s %-8s %8s %8s%n", "scenario", "states java/tlc", "agree", "traces", "verdict", "java s", "tlc s"));
+        List<String> failures = new ArrayList<>();
+        int ran = 0, skipped = 0;
+        for (Path f : files) {
+            String name = f.getFileName().toString().replace(".scenario", "");
+            ScenarioFile.Parsed p = ScenarioFile.read(f.toString());
+            so.applyBounds(p.builder());
+            Scenario sc = p.builder().build();
+            CrossCheck.Outcome o;
+            try {
+                o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit);
+            } catch (InputError e) {
+                throw e;
+            }
+            if (o.tlc().incompleteReason() != null && o.tlc().incompleteReason().contains("did not finish")) {
+                skipped++;
+                sb.append(String.format("%-32s %17s  (TLC takes over %d s; skipped)%n", name, o.javaStates() + "/-", tlcLimit));
+                continue;
+            }
+            ran++;
+            sb.append(String.format("%-32s %17s  %-7s %-7s %-8s %8.2f %8.2f%n", name, o.javaStates() + "/" + o.tlcStates(),
+                    o.statesAgree() && o.verdictsAgree() ? "yes" : "NO", o.tracesReplay() ? "yes" : "NO", o.java().verdict(),
+                    o.javaSeconds(), o.tlcSeconds()));
+            if (!o.agree()) failures.add(name + ":\n" + String.join("\n", o.differences()));
+            pw.flush();
+        }
+        sb.append(String.format("%n%d scenarios cross-checked, %d skipped (TLC over %d s), %d disagreements%n", ran, skipped, tlcLimit, failures.size()));
+        for (String fl : failures) sb.append('\n').append(fl).append('\n');
+        Output.emit(sb.toString(), out, pw);
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    static String describe(CrossCheck.Outcome o) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("cross-check: ").append(o.scenario().name).append('\n');
+        sb.append(String.format("  distinct states   java %d, tlc %d: %s%n", o.javaStates(), o.tlcStates(), o.statesAgree() ? "the same set" : "DIFFERENT"));
+        sb.append(String.format("  verdicts          %s%n", o.verdictsAgree() ? "agree on every property" : "DISAGREE"));
+        sb.append(String.format("  counterexamples   %s%n", o.tracesReplay() ? "each replays on the other engine" : "DO NOT REPLAY"));
+        sb.append(String.format("  time              java %.2f s, tlc %.2f s%n", o.javaSeconds(), o.tlcSeconds()));
+        sb.append(String.format("  verdict           java %s, tlc %s%n", o.java().verdict(), o.tlc().verdict()));
+        for (String d : o.differences()) sb.append("  ").append(d.replace("\n", "\n  ")).append('\n');
+        return sb.toString();
+    }
+}

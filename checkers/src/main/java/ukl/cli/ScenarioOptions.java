@@ -1,0 +1,70 @@
+package ukl.cli;
+
+import picocli.CommandLine.Option;
+import ukl.model.InputError;
+import ukl.model.Scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The scenario flags shared by check, tlc and cross-check (a picocli mixin). */
+final class ScenarioOptions {
+    @Option(names = "--preset", paramLabel = "NAME", description = "linux, ukl-paper, ukl-5.14, ukl-rfc or ukl-6x") String preset;
+    @Option(names = "--paths", paramLabel = "FILE", description = "a path file (may 'extends PRESET')") String paths;
+    @Option(names = "--scenario", paramLabel = "FILE", description = "a scenario file with expectations") String scenario;
+    @Option(names = "--option", paramLabel = "NAME[=VALUE]", description = "an option; repeatable (BYP, NSS, NSS_PS, RET, PF_DF, PF_SS, STACK_VMA_CHECK, RUN_TO_COMPLETION, NOHZ_FULL, APP_REDZONE, PREEMPT=none|full)") List<String> options = new ArrayList<>();
+    @Option(names = "--workload", paramLabel = "NAME", description = "a bundled workload (ukl list workloads)") String workload;
+    @Option(names = "--threads", paramLabel = "N", description = "app threads (default: the workload's)") Integer threads;
+    @Option(names = "--co-runner", paramLabel = "user|none", description = "an ordinary process on the last CPU") String coRunner;
+    @Option(names = "--cpus", paramLabel = "N") Integer cpus;
+    @Option(names = "--events", paramLabel = "EVENT[:COUNT],...", description = "TIMER, IPI, NMI, MC, DB, SIGNAL, WAKEUP; COUNT a number or * (unbounded); 'none'") String events;
+    @Option(names = "--preempt", paramLabel = "none|full") String preempt;
+    @Option(names = "--bypass-limit", paramLabel = "N", description = "UKL_BYP limit (code default 50)") Integer bypassLimit;
+    @Option(names = "--ist", paramLabel = "VECTOR=INDEX", description = "IDT IST assignment; repeatable") List<String> ist = new ArrayList<>();
+    @Option(names = "--max-states", paramLabel = "N", description = "state bound (default 2000000)") Long maxStates;
+    @Option(names = "--max-nesting", paramLabel = "N", description = "activation nesting bound (default 12)") Integer maxNesting;
+    @Option(names = "--time-limit", paramLabel = "SECONDS", description = "time bound (default 600)") Long timeLimit;
+
+    /** Whether any flag that describes the scenario itself (not a bound) was given. */
+    boolean scenarioFlags() {
+        return preset != null || paths != null || !options.isEmpty() || workload != null || threads != null
+                || coRunner != null || cpus != null || events != null || preempt != null || bypassLimit != null || !ist.isEmpty();
+    }
+
+    void applyBounds(Scenario.Builder b) {
+        if (maxStates != null) b.maxStates = maxStates;
+        if (maxNesting != null) b.maxNesting = maxNesting;
+        if (timeLimit != null) b.timeLimitSeconds = timeLimit;
+    }
+
+    /** The scenario from --scenario (with its parsed file) or from the flags. */
+    record Resolved(Scenario scenario, ScenarioFile.Parsed file) {}
+
+    Resolved resolve() {
+        if (scenario != null) {
+            if (scenarioFlags()) throw InputError.arg("command line", "--scenario FILE says everything about the run; do not combine it with scenario flags");
+            ScenarioFile.Parsed p = ScenarioFile.read(scenario);
+            applyBounds(p.builder());
+            return new Resolved(p.builder().build(), p);
+        }
+        Scenario.Builder b = Scenario.builder();
+        b.preset = preset;
+        if (paths != null) b.pathsFile = paths;
+        if (workload != null) b.workload = workload;
+        for (String o : options) b.optionSpec(o);
+        if (preempt != null) b.optionSpec("PREEMPT=" + preempt);
+        if (threads != null) b.threads = threads;
+        if (cpus != null) b.cpus = cpus;
+        if (coRunner != null) {
+            if (!coRunner.equals("user") && !coRunner.equals("none")) throw InputError.arg("--co-runner", "expected user or none, not '" + coRunner + "'");
+            b.coRunner = coRunner.equals("user");
+        }
+        if (events != null) { b.origin = "--events"; b.eventsSpec(events); }
+        if (bypassLimit != null) b.bypassLimit = bypassLimit;
+        b.origin = "--ist";
+        for (String s : ist) b.istSpec(s);
+        b.origin = "command line";
+        applyBounds(b);
+        return new Resolved(b.build(), null);
+    }
+}

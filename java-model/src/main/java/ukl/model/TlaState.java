@@ -1,0 +1,124 @@
+package ukl.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Converts a state of the TLA+ twin (specs/Kernel.tla) to the Java machine's {@link State}, so
+ * the two engines' states compare through one canonical encoding ({@link State#encode()}).
+ */
+public final class TlaState {
+    private TlaState() {}
+
+    /** The err variable of a TLA+ state: "none", a property name, or "BOUND". */
+    public static String err(Map<String, Object> vars) { return (String) vars.get("err"); }
+
+    @SuppressWarnings("unchecked")
+    public static State toState(Map<String, Object> vars, Machine m) {
+        State s = new State(m.nCpu, m.nThr, m.nMm);
+        List<Object> budget = (List<Object>) vars.get("budget");
+        for (int i = 0; i < s.budget.length; i++) s.budget[i] = i(budget.get(i));
+        List<Object> mmw = (List<Object>) vars.get("mmw");
+        for (int i = 0; i < s.mmWriter.length; i++) s.mmWriter[i] = i(mmw.get(i));
+        List<Object> stk = (List<Object>) vars.get("stk");
+        for (int i = 0; i < s.nStacks; i++) {
+            List<Object> fr = (List<Object>) stk.get(i);
+            int[] out = new int[fr.size()];
+            for (int j = 0; j < out.length; j++) {
+                Map<String, Object> f = (Map<String, Object>) fr.get(j);
+                out[j] = Frame.make(i(f.get("k")), i(f.get("t")), i(f.get("d")))
+                        | (b(f.get("i")) ? 1 << 12 : 0) | (b(f.get("c3")) ? 1 << 13 : 0) | i(f.get("sp")) << 14;
+            }
+            s.stack[i] = out;
+        }
+        List<Object> cpu = (List<Object>) vars.get("cpu");
+        for (int c = 0; c < m.nCpu; c++) {
+            Map<String, Object> r = (Map<String, Object>) cpu.get(c);
+            s.ifl[c] = b(r.get("ifl")); s.shadow[c] = b(r.get("shadow")); s.nmiBlocked[c] = b(r.get("nmiBlocked"));
+            s.cpl[c] = i(r.get("cpl")); s.gs[c] = i(r.get("gs")); s.pt[c] = i(r.get("pt")); s.sp[c] = i(r.get("sp"));
+            s.scratchT[c] = i(r.get("scratchT")); s.scratchSp[c] = i(r.get("scratchSp")); s.ct[c] = i(r.get("ct"));
+            s.running[c] = i(r.get("running")); s.ipiState[c] = i(r.get("ipiState")); s.ipiFrom[c] = i(r.get("ipiFrom"));
+            s.ipiStack[c] = i(r.get("ipiStack"));
+        }
+        List<Object> thr = (List<Object>) vars.get("thr");
+        for (int t = 0; t < m.nThr; t++) {
+            Map<String, Object> r = (Map<String, Object>) thr.get(t);
+            s.mode[t] = i(r.get("mode")); s.status[t] = i(r.get("status")); s.appStack[t] = i(r.get("appStack"));
+            s.redZone[t] = b(r.get("redZone")); s.needResched[t] = b(r.get("needResched"));
+            s.sigPending[t] = b(r.get("sigPending")); s.inBypass[t] = b(r.get("inBypass"));
+            s.preempt[t] = i(r.get("preempt")); s.bypassCount[t] = i(r.get("bypassCount")); s.bypassRun[t] = i(r.get("bypassRun"));
+            s.ipiWait[t] = i(r.get("ipiWait")); s.sysretDepth[t] = i(r.get("sysretDepth"));
+            s.savedSp[t] = i(r.get("savedSp")); s.savedIf[t] = i(r.get("savedIf")); s.savedCpl[t] = i(r.get("savedCpl"));
+            s.savedGs[t] = i(r.get("savedGs")); s.savedCt[t] = i(r.get("savedCt"));
+            List<Object> acts = (List<Object>) r.get("acts");
+            int[] a = new int[acts.size()];
+            for (int d = 0; d < a.length; d++) {
+                Map<String, Object> x = (Map<String, Object>) acts.get(d);
+                int v = Act.make(i(x.get("k")), i(x.get("code")), i(x.get("pc")), i(x.get("vec")), b(x.get("hw")), b(x.get("c3")), i(x.get("body")));
+                v = Act.withFromUser(v, b(x.get("fu")));
+                v = Act.withScratchPending(v, b(x.get("scr")));
+                v = Act.withBypassed(v, b(x.get("byp")));
+                v = Act.withIpiSent(v, b(x.get("sent")));
+                a[d] = v;
+            }
+            s.acts[t] = a;
+        }
+        return s;
+    }
+
+    private static int i(Object o) { return ((Long) o).intValue(); }
+    private static boolean b(Object o) { return (Boolean) o; }
+
+    /** The inverse of {@link #toState}: a Java state as the TLA+ record of Kernel.tla's variables. */
+    public static String toTla(State s, Machine m, String err) {
+        StringBuilder b = new StringBuilder("[budget |-> <<");
+        for (int i = 0; i < s.budget.length; i++) b.append(i > 0 ? ", " : "").append(s.budget[i]);
+        b.append(">>, mmw |-> <<");
+        for (int i = 0; i < s.mmWriter.length; i++) b.append(i > 0 ? ", " : "").append(s.mmWriter[i]);
+        b.append(">>, stk |-> <<");
+        for (int i = 0; i < s.nStacks; i++) {
+            b.append(i > 0 ? ", " : "").append("<<");
+            for (int j = 0; j < s.stack[i].length; j++) {
+                int f = s.stack[i][j];
+                b.append(j > 0 ? ", " : "").append("[k |-> ").append(Frame.kind(f)).append(", t |-> ").append(Frame.thread(f))
+                        .append(", d |-> ").append(Frame.depth(f)).append(", i |-> ").append(tb(Frame.ifl(f)))
+                        .append(", c3 |-> ").append(tb(Frame.cpl3(f))).append(", sp |-> ").append(Frame.sp(f)).append("]");
+            }
+            b.append(">>");
+        }
+        b.append(">>, cpu |-> <<");
+        for (int c = 0; c < m.nCpu; c++) {
+            b.append(c > 0 ? ", " : "").append("[ifl |-> ").append(tb(s.ifl[c])).append(", shadow |-> ").append(tb(s.shadow[c]))
+                    .append(", nmiBlocked |-> ").append(tb(s.nmiBlocked[c])).append(", cpl |-> ").append(s.cpl[c])
+                    .append(", gs |-> ").append(s.gs[c]).append(", pt |-> ").append(s.pt[c]).append(", sp |-> ").append(s.sp[c])
+                    .append(", scratchT |-> ").append(s.scratchT[c]).append(", scratchSp |-> ").append(s.scratchSp[c])
+                    .append(", ct |-> ").append(s.ct[c]).append(", running |-> ").append(s.running[c])
+                    .append(", ipiState |-> ").append(s.ipiState[c]).append(", ipiFrom |-> ").append(s.ipiFrom[c])
+                    .append(", ipiStack |-> ").append(s.ipiStack[c]).append("]");
+        }
+        b.append(">>, thr |-> <<");
+        for (int t = 0; t < m.nThr; t++) {
+            b.append(t > 0 ? ", " : "").append("[mode |-> ").append(s.mode[t]).append(", status |-> ").append(s.status[t])
+                    .append(", appStack |-> ").append(s.appStack[t]).append(", redZone |-> ").append(tb(s.redZone[t]))
+                    .append(", needResched |-> ").append(tb(s.needResched[t])).append(", sigPending |-> ").append(tb(s.sigPending[t]))
+                    .append(", inBypass |-> ").append(tb(s.inBypass[t])).append(", preempt |-> ").append(s.preempt[t])
+                    .append(", bypassCount |-> ").append(s.bypassCount[t]).append(", bypassRun |-> ").append(s.bypassRun[t])
+                    .append(", ipiWait |-> ").append(s.ipiWait[t]).append(", sysretDepth |-> ").append(s.sysretDepth[t])
+                    .append(", savedSp |-> ").append(s.savedSp[t]).append(", savedIf |-> ").append(s.savedIf[t])
+                    .append(", savedCpl |-> ").append(s.savedCpl[t]).append(", savedGs |-> ").append(s.savedGs[t])
+                    .append(", savedCt |-> ").append(s.savedCt[t]).append(", acts |-> <<");
+            for (int d = 0; d < s.acts[t].length; d++) {
+                int a = s.acts[t][d];
+                b.append(d > 0 ? ", " : "").append("[k |-> ").append(Act.kind(a)).append(", code |-> ").append(Act.code(a))
+                        .append(", pc |-> ").append(Act.pc(a)).append(", vec |-> ").append(Act.vec(a)).append(", hw |-> ").append(tb(Act.hw(a)))
+                        .append(", fu |-> ").append(tb(Act.fromUser(a))).append(", scr |-> ").append(tb(Act.scratchPending(a)))
+                        .append(", c3 |-> ").append(tb(Act.fromCpl3(a))).append(", body |-> ").append(Act.body(a))
+                        .append(", byp |-> ").append(tb(Act.bypassed(a))).append(", sent |-> ").append(tb(Act.ipiSent(a))).append("]");
+            }
+            b.append(">>]");
+        }
+        return b.append(">>, err |-> \"").append(err).append("\"]").toString();
+    }
+
+    private static String tb(boolean v) { return v ? "TRUE" : "FALSE"; }
+}

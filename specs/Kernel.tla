@@ -1,0 +1,634 @@
+------------------------------- MODULE Kernel -------------------------------
+(***************************************************************************)
+(* The UKL kernel-transition machine of shared/MODEL.md, the twin of       *)
+(* java-model's Machine.java. It is tool-agnostic: the path programs,      *)
+(* workloads, threads, options and bounds are constants that a generated   *)
+(* wrapper (MCKernel_<scenario>.tla) fixes. The checkers compile a preset  *)
+(* or path file to the same flat program the Java explorer runs, so both   *)
+(* engines interpret one program.                                          *)
+(*                                                                         *)
+(* State: per-CPU records (cpu), per-thread records (thr), the live frames *)
+(* of every stack (stk), event budgets, mmap_lock writers, and err: the    *)
+(* property a step violated ("none" while the machine is healthy). A step  *)
+(* that violates a property leads to a state with err set and no           *)
+(* successors, which is how the Java explorer ends a path at a violation.  *)
+(* "BOUND" marks a step cut off by the nesting bound (a run that reaches   *)
+(* it is incomplete).                                                      *)
+(*                                                                         *)
+(* Each op is a pure operator from a machine record to a result record     *)
+(* [st, ex, prop, sched]; ex is "ok", "fault" (the op pushed onto an       *)
+(* unmapped app-stack page: #PF is delivered instead, from st), "viol" or  *)
+(* "bound". Section references are to the dissertation (§) or to           *)
+(* UKL-CODE-NOTES.md; proofs-notes/model-choices.md explains each choice.  *)
+(***************************************************************************)
+EXTENDS Integers, Sequences, FiniteSets
+
+CONSTANTS
+    NCpu,          \* number of CPUs
+    NThr,          \* threads: app threads, the co-runner, one idle thread per CPU
+    Code,          \* compiled paths: Code[i+1] is path i, a sequence of instructions
+    CodeName,      \* CodeName[i+1]: the path's name
+    EntryPath,     \* EntryPath[i+1]: TRUE for syscall, irq, exc_*, nmi, mc, db
+    VecPath,       \* VecPath[v+1]: code index of vector v's path
+    LibcOf,        \* LibcOf[t+1]: code index of thread t's libc_syscall
+    ShortcutWrapped, ShortcutBare,   \* code indices of the synthetic shortcut paths
+    SyscallPaths,  \* code indices of paths named syscall (a run of one resets the bypass run)
+    Bodies,        \* Bodies[b+1]: kernel body b, a sequence of body-op names
+    ThrKind,       \* ThrKind[t+1] \in {"UKL", "USER", "KTHREAD"}
+    ThrCpu,        \* home CPU
+    ThrMm,         \* mm index, -1 for kernel threads
+    ThrIdle,       \* TRUE for idle threads
+    ThrCo,         \* TRUE for the co-running ordinary process
+    AppProg,       \* AppProg[t+1]: sequence of [k, body, wrapped]
+    Opts,          \* the set of option names
+    PreemptFull,   \* PREEMPT=full
+    BypassLimit,   \* UKL_BYP limit
+    Ist,           \* Ist[v+1]: IST index of vector v (0 = none)
+    Budget0,       \* Budget0[e+1]: initial budget of event e (-1 = unbounded)
+    MaxNesting     \* activation nesting bound
+
+\* Vector ordinals (Vector.java): TIMER IPI NMI MC DB PF DF
+VTIMER == 0  VIPI == 1  VNMI == 2  VMC == 3  VDB == 4  VPF == 5  VDF == 6
+\* Event ordinals (Event.java): TIMER IPI NMI MC DB SIGNAL WAKEUP
+ETIMER == 0  EIPI == 1  ENMI == 2  EMC == 3  EDB == 4  ESIGNAL == 5  EWAKEUP == 6
+\* App-stack states (State.java)
+MAPPED == 0  FRONTIER == 1  DEEPFRONTIER == 2  DEEP == 3
+\* Thread status
+RUNNING == 0  READY == 1  SLEEPING == 2  LOCKWAIT == 3  DONE == 4
+\* Frame kinds (Frame.java)
+FRET == 1  FHW == 2  FFLAGS == 3  FREGS == 4  FDATA == 5
+\* Activation kinds (Act.java)
+AAPP == 0  APATH == 1  ABODY == 2
+
+Has(o) == o \in Opts
+Range(a, b) == a..b
+Cpus == 0..(NCpu - 1)
+Thrs == 0..(NThr - 1)
+NStacks == 2 * NThr + 7 * NCpu
+AppStk(t) == t
+TaskStk(t) == NThr + t
+IstStk(c, k) == 2 * NThr + 7 * c + (k - 1)
+IsApp(s) == s < NThr
+IsTask(s) == s >= NThr /\ s < 2 * NThr
+IsIst(s) == s >= 2 * NThr
+
+Frame(k, t, d, i, c3, sp) == [k |-> k, t |-> t, d |-> d, i |-> i, c3 |-> c3, sp |-> sp]
+MkAct(k, code, pc, vec, hw, c3, body) ==
+    [k |-> k, code |-> code, pc |-> pc, vec |-> vec, hw |-> hw, fu |-> FALSE, scr |-> FALSE,
+     c3 |-> c3, body |-> body, byp |-> FALSE, sent |-> FALSE]
+
+VARIABLES
+    budget,   \* budget[e+1]: remaining events of kind e, -1 unbounded
+    mmw,      \* mmw[m+1]: thread holding mm m's mmap_lock for write, -1 none
+    stk,      \* stk[s+1]: live frames of stack s, bottom first
+    cpu,      \* cpu[c+1]: the per-CPU record (MODEL.md §1)
+    thr,      \* thr[t+1]: the per-thread record, with its activation stack
+    err       \* "none", the name of the property a step violated, or "BOUND"
+
+vars == <<budget, mmw, stk, cpu, thr, err>>
+
+\* The whole machine as one record, for the functional op semantics below.
+M == [budget |-> budget, mmw |-> mmw, stk |-> stk, cpu |-> cpu, thr |-> thr]
+
+Ok(s) == [st |-> s, ex |-> "ok", prop |-> "", sched |-> FALSE]
+OkS(s, sch) == [st |-> s, ex |-> "ok", prop |-> "", sched |-> sch]
+Viol(s, p) == [st |-> s, ex |-> "viol", prop |-> p, sched |-> FALSE]
+Fault(s) == [st |-> s, ex |-> "fault", prop |-> "", sched |-> FALSE]
+Bound(s) == [st |-> s, ex |-> "bound", prop |-> "", sched |-> FALSE]
+
+\* ---------------------------------------------------------------- accessors
+C(s, c) == s.cpu[c + 1]
+T(s, t) == s.thr[t + 1]
+Stack(s, i) == s.stk[i + 1]
+Depth(s, t) == Len(T(s, t).acts)
+Act(s, t, d) == T(s, t).acts[d + 1]
+Top(s, t) == T(s, t).acts[Len(T(s, t).acts)]
+TopFrame(s, i) == Stack(s, i)[Len(Stack(s, i))]
+Unmapped(s, u) == T(s, u).appStack \in {FRONTIER, DEEPFRONTIER}
+
+SetTop(s, t, a) == [s EXCEPT !.thr[t + 1].acts[Len(s.thr[t + 1].acts)] = a]
+WithPc(a, pc) == [a EXCEPT !.pc = pc]
+Advance(s, t) == SetTop(s, t, WithPc(Top(s, t), Top(s, t).pc + 1))
+PushAct(s, t, a) == [s EXCEPT !.thr[t + 1].acts = Append(@, a)]
+PopAct(s, t) == [s EXCEPT !.thr[t + 1].acts = SubSeq(@, 1, Len(@) - 1)]
+Truncate(s, t, n) == [s EXCEPT !.thr[t + 1].acts = SubSeq(@, 1, n)]
+PushFrame(s, i, f) == [s EXCEPT !.stk[i + 1] = Append(@, f)]
+PopFrame(s, i) == [s EXCEPT !.stk[i + 1] = SubSeq(@, 1, Len(@) - 1)]
+
+NearestHw(s, t) ==
+    LET ds == {d \in 1..(Depth(s, t) - 1) : Act(s, t, d).hw}
+    IN IF ds = {} THEN -1 ELSE CHOOSE d \in ds : \A e \in ds : e <= d
+NearestVec(s, t) ==
+    LET ds == {d \in 1..(Depth(s, t) - 1) : Act(s, t, d).vec # 0}
+    IN IF ds = {} THEN -1
+       ELSE Act(s, t, CHOOSE d \in ds : \A e \in ds : e <= d).vec - 1
+HasVec(s, t, v) == \E d \in 1..(Depth(s, t) - 1) : Act(s, t, d).vec = v + 1
+RTC(t) == Has("RUN_TO_COMPLETION") /\ ~ThrIdle[t + 1] /\ ~ThrCo[t + 1]
+BitSet(m, c) == (m \div (2 ^ c)) % 2 = 1
+ClearBit(m, c) == IF BitSet(m, c) THEN m - 2 ^ c ELSE m
+
+\* ---------------------------------------------------------------- scheduling
+Restore(s, c, t) ==
+    LET th == T(s, t) IN
+    [s EXCEPT !.cpu[c + 1].sp = th.savedSp, !.cpu[c + 1].ifl = (th.savedIf = 1),
+              !.cpu[c + 1].cpl = th.savedCpl, !.cpu[c + 1].gs = th.savedGs, !.cpu[c + 1].ct = th.savedCt,
+              !.thr[t + 1].status = RUNNING, !.thr[t + 1].savedSp = 0, !.thr[t + 1].savedIf = 0,
+              !.thr[t + 1].savedCpl = 0, !.thr[t + 1].savedGs = 0, !.thr[t + 1].savedCt = 0]
+
+\* Round robin among READY non-idle threads of CPU c after t (Machine.pickNext).
+PickNext(s, c, t) ==
+    LET cand(i) == (t + i) % NThr
+        ok(u) == u # t /\ ~ThrIdle[u + 1] /\ ThrCpu[u + 1] = c /\ T(s, u).status = READY
+        is == {i \in 1..NThr : ok(cand(i))}
+    IN IF is = {} THEN -1 ELSE cand(CHOOSE i \in is : \A j \in is : i <= j)
+
+IdleOf(c) == CHOOSE t \in Thrs : ThrIdle[t + 1] /\ ThrCpu[t + 1] = c
+
+SwitchTo(s, c, from, to, fromStatus) ==
+    LET cc == C(s, c)
+        s1 == [s EXCEPT !.thr[from + 1].savedSp = cc.sp, !.thr[from + 1].savedIf = IF cc.ifl THEN 1 ELSE 0,
+                        !.thr[from + 1].savedCpl = cc.cpl, !.thr[from + 1].savedGs = cc.gs,
+                        !.thr[from + 1].savedCt = cc.ct, !.thr[from + 1].status = fromStatus,
+                        !.cpu[c + 1].running = to]
+        s2 == Restore(s1, c, to)
+    IN IF ThrMm[to + 1] >= 0 THEN [s2 EXCEPT !.cpu[c + 1].pt = ThrMm[to + 1]] ELSE s2
+
+IstFrameOf(s, t) == \E i \in (2 * NThr)..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].t = t
+
+\* schedule() by thread t on CPU c (Machine.schedule); blocking when t just went to sleep.
+Schedule(s, c, t, blocking) ==
+    IF T(s, t).preempt > 0 THEN Viol(s, "SCHEDULE_IN_ATOMIC")
+    ELSE IF HasVec(s, t, VNMI) THEN Viol(s, "SCHEDULE_IN_ATOMIC")
+    ELSE IF IsIst(C(s, c).sp) \/ IstFrameOf(s, t) THEN Viol(s, "SLEEP_ON_IST")
+    ELSE LET s1 == [s EXCEPT !.thr[t + 1].needResched = FALSE]
+             u == PickNext(s1, c, t)
+         IN IF u < 0 /\ ~blocking THEN OkS(s1, TRUE)
+            ELSE LET v == IF u < 0 THEN IdleOf(c) ELSE u
+                 IN OkS(SwitchTo(s1, c, t, v, IF blocking THEN T(s1, t).status ELSE READY), TRUE)
+
+Wake(s, u) ==
+    LET s1 == [s EXCEPT !.thr[u + 1].status = READY]
+        r == C(s1, ThrCpu[u + 1]).running
+    IN IF ~ThrIdle[r + 1] /\ r # u THEN [s1 EXCEPT !.thr[r + 1].needResched = TRUE] ELSE s1
+
+\* ---------------------------------------------------------------- hardware delivery (MODEL.md §2)
+\* Returns [res, vec]: the result of delivering v on c, and the vector actually delivered.
+RECURSIVE Deliver(_, _, _, _)
+Deliver(s, c, v, left) ==
+    LET t == C(s, c).running
+        k == Ist[v + 1]
+        target == IF k > 0 THEN IstStk(c, k) ELSE IF C(s, c).cpl = 3 THEN TaskStk(t) ELSE C(s, c).sp
+        cpl3 == C(s, c).cpl = 3
+    IN IF Depth(s, t) >= MaxNesting THEN [res |-> Bound(s), vec |-> v]
+       ELSE IF (k > 0 \/ cpl3) /\ Len(Stack(s, target)) > 0 THEN [res |-> Viol(s, "STACK_CLOBBER"), vec |-> v]
+       ELSE IF IsApp(target) /\ Unmapped(s, target) /\ v = VDF THEN [res |-> Viol(s, "DOUBLE_FAULT_PANIC"), vec |-> v]
+       ELSE IF IsApp(target) /\ Unmapped(s, target) /\ left > 0 THEN Deliver(s, c, IF v = VPF THEN VDF ELSE VPF, left - 1)
+       ELSE IF IsApp(target) /\ T(s, target).redZone THEN [res |-> Viol(s, "RED_ZONE_CLOBBER"), vec |-> v]
+       ELSE LET cc == C(s, c)
+                s1 == PushFrame(s, target, Frame(FHW, t, Depth(s, t), cc.ifl, cpl3, cc.sp))
+                s2 == [s1 EXCEPT !.cpu[c + 1].sp = target, !.cpu[c + 1].cpl = 0, !.cpu[c + 1].ifl = FALSE,
+                                 !.cpu[c + 1].shadow = FALSE,
+                                 !.cpu[c + 1].nmiBlocked = IF v = VNMI THEN TRUE ELSE @]
+            IN [res |-> Ok(PushAct(s2, t, MkAct(APATH, VecPath[v + 1], 0, v + 1, TRUE, cpl3, 0))), vec |-> v]
+
+\* A push by an op (Machine.checkPush): "fault" on an unmapped app-stack page, red-zone check.
+CheckPush(s, i) ==
+    IF ~IsApp(i) THEN "ok"
+    ELSE IF Unmapped(s, i) THEN "fault"
+    ELSE IF T(s, i).redZone THEN "RED_ZONE_CLOBBER"
+    ELSE "ok"
+
+PushChecked(s, i, f, then(_)) ==
+    LET chk == CheckPush(s, i) IN
+    IF chk = "fault" THEN Fault(s)
+    ELSE IF chk # "ok" THEN Viol(s, chk)
+    ELSE then(PushFrame(s, i, f))
+
+\* ---------------------------------------------------------------- app code (MODEL.md §3)
+ExecApp(s, c, t) ==
+    LET a == Top(s, t)
+        prog == AppProg[t + 1]
+        op == prog[a.pc + 1]
+        next == (a.pc + 1) % Len(prog)
+        kind == ThrKind[t + 1]
+        s0 == IF ThrIdle[t + 1] THEN s ELSE [s EXCEPT !.thr[t + 1].redZone = FALSE]
+        adv(x) == SetTop(x, t, WithPc(a, next))
+    IN
+    IF ~ThrIdle[t + 1] /\ kind = "UKL" /\ T(s, t).mode # 2 THEN Viol(s, "MODE_MISMATCH")
+    ELSE IF ~ThrIdle[t + 1] /\ C(s, c).nmiBlocked /\ ~HasVec(s, t, VNMI) THEN Viol(s, "NMI_BLOCKED_LEAK")
+    ELSE IF ~ThrIdle[t + 1] /\ C(s, c).cpl # (IF kind = "USER" THEN 3 ELSE 0) THEN Viol(s, "RETURN_MISMATCH")
+    ELSE IF ~ThrIdle[t + 1] /\ C(s, c).sp # AppStk(t) THEN Viol(s, "RETURN_MISMATCH")
+    ELSE CASE op.k = "SYSCALL" \/ op.k = "SHORTCUT" ->
+                LET target == IF op.k = "SYSCALL" \/ kind = "USER" THEN LibcOf[t + 1]
+                              ELSE IF op.wrapped THEN ShortcutWrapped ELSE ShortcutBare
+                IN IF Depth(s0, t) >= MaxNesting THEN Bound(s)
+                   ELSE Ok(PushAct(adv(s0), t, MkAct(APATH, target, 0, 0, FALSE, FALSE, op.body + 1)))
+           [] op.k = "GROW_STACK" ->
+                Ok(adv(IF Has("NSS_PS") THEN s0 ELSE [s0 EXCEPT !.thr[t + 1].appStack = FRONTIER]))
+           [] op.k = "REDZONE" ->
+                Ok(adv(IF Has("APP_REDZONE") THEN [s0 EXCEPT !.thr[t + 1].redZone = TRUE] ELSE s0))
+           [] op.k = "COMPUTE" ->
+                IF ~ThrIdle[t + 1] /\ Unmapped(s0, t) THEN Fault(s) ELSE Ok(adv(s0))
+           [] op.k = "IDLE" ->
+                LET u == PickNext(s, c, t) IN
+                IF u >= 0 THEN OkS(SwitchTo(s, c, t, u, READY), TRUE) ELSE Ok(s)
+
+\* ---------------------------------------------------------------- kernel bodies (MODEL.md §3)
+WaitCycle(s, t, m) ==   \* TRUE when waiting on m closes a waits-for cycle back to t
+    LET RECURSIVE chain(_, _)
+        chain(u, n) == IF n = 0 \/ u < 0 THEN FALSE
+                       ELSE IF T(s, u).status # LOCKWAIT THEN FALSE
+                       ELSE LET w == s.mmw[ThrMm[u + 1] + 1] IN IF w = t THEN TRUE ELSE chain(w, n - 1)
+    IN chain(s.mmw[m + 1], NThr)
+
+Block(s, c, t, status) == Schedule([s EXCEPT !.thr[t + 1].status = status], c, t, TRUE)
+
+FinishIpi(s, c, t) ==
+    LET holds(i) == \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FDATA /\ Stack(s, i)[j].t = t
+        hs == {x \in 0..(NStacks - 1) : holds(x)}
+        i == IF hs = {} THEN 0 ELSE CHOOSE x \in hs : \A y \in hs : x <= y
+        js == {j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FDATA /\ Stack(s, i)[j].t = t}
+        j == CHOOSE x \in js : \A y \in js : y <= x
+        a == Top(s, t)
+        s1 == IF hs # {} THEN [s EXCEPT !.stk[i + 1] = SubSeq(@, 1, j - 1) \o SubSeq(@, j + 1, Len(@))] ELSE s
+    IN SetTop(s1, t, [a EXCEPT !.sent = FALSE, !.pc = a.pc + 1])
+
+ExecBody(s, c, t) ==
+    LET a == Top(s, t)
+        op == Bodies[a.body][a.pc + 1]
+        m == ThrMm[t + 1]
+    IN CASE op = "lock" ->
+              IF s.mmw[m + 1] = t THEN Viol(s, "DEADLOCK")
+              ELSE IF s.mmw[m + 1] >= 0 THEN (IF WaitCycle(s, t, m) THEN Viol(s, "DEADLOCK") ELSE Block(s, c, t, LOCKWAIT))
+              ELSE Ok(Advance([s EXCEPT !.mmw[m + 1] = t], t))
+         [] op = "unlock" ->
+              IF s.mmw[m + 1] = t
+              THEN LET s1 == [s EXCEPT !.mmw[m + 1] = -1]
+                       RECURSIVE wakeAll(_, _)
+                       wakeAll(x, u) == IF u >= NThr THEN x
+                                        ELSE wakeAll(IF T(x, u).status = LOCKWAIT /\ ThrMm[u + 1] = m THEN Wake(x, u) ELSE x, u + 1)
+                   IN Ok(Advance(wakeAll(s1, 0), t))
+              ELSE Ok(Advance(s, t))
+         [] op = "spin_lock" -> Ok(Advance([s EXCEPT !.thr[t + 1].preempt = @ + 1], t))
+         [] op = "spin_unlock" -> Ok(Advance([s EXCEPT !.thr[t + 1].preempt = IF @ > 0 THEN @ - 1 ELSE 0], t))
+         [] op = "touch_app_stack" ->
+              IF Has("NSS_PS") THEN Ok(Advance(s, t))
+              ELSE IF C(s, c).sp = AppStk(t)
+                   THEN (IF T(s, t).appStack # DEEP
+                         THEN [st |-> [s EXCEPT !.thr[t + 1].appStack = DEEPFRONTIER], ex |-> "faultkeep", prop |-> "", sched |-> FALSE]
+                         ELSE Ok(Advance(s, t)))
+              ELSE IF Unmapped(s, t) THEN Fault(s) ELSE Ok(Advance(s, t))
+         [] op = "sleep" ->
+              IF T(s, t).sigPending THEN Ok(Advance(s, t))   \* an interruptible sleep returns -EINTR
+              ELSE Block(Advance(s, t), c, t, SLEEPING)
+         [] op = "rcu_read" ->
+              IF Has("NOHZ_FULL") /\ C(s, c).ct = 1 THEN Viol(s, "RCU_NOT_WATCHING") ELSE Ok(Advance(s, t))
+         [] op = "send_ipi" ->
+              IF ~a.sent
+              THEN IF \E o \in Cpus : o # c /\ C(s, o).ipiState # 0 THEN Ok(s)   \* csd lock busy: spin
+                   ELSE LET sp == C(s, c).sp IN
+                        PushChecked(s, sp, Frame(FDATA, t, Depth(s, t) - 1, FALSE, FALSE, 0),
+                            LAMBDA x : LET others == {o \in Cpus : o # c}
+                                           x1 == [x EXCEPT !.cpu = [i \in 1..NCpu |->
+                                                     IF i - 1 \in others THEN [@[i] EXCEPT !.ipiState = 1, !.ipiFrom = t + 1, !.ipiStack = sp]
+                                                     ELSE @[i]],
+                                                   !.thr[t + 1].ipiWait = LET RECURSIVE sum(_) sum(S) == IF S = {} THEN 0 ELSE LET e == CHOOSE e \in S : TRUE IN 2 ^ e + sum(S \ {e}) IN sum(others)]
+                                           x2 == SetTop(x1, t, [a EXCEPT !.sent = TRUE])
+                                       IN Ok(IF others = {} THEN FinishIpi(x2, c, t) ELSE x2))
+              ELSE IF T(s, t).ipiWait = 0 THEN Ok(FinishIpi(s, c, t))
+              ELSE Ok(s)
+
+\* ---------------------------------------------------------------- path ops (MODEL.md §4)
+CheckUnwound(s, t, r, d) ==   \* ret/sysret must not jump over a live hardware frame
+    \A k \in (r + 1)..d : Act(s, t, k).hw =>
+        ~\E i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) :
+            LET f == Stack(s, i)[j] IN f.k = FHW /\ f.t = t /\ f.d = k
+
+SwitchToApp(s, c, t) ==
+    LET app == AppStk(t)
+        h == NearestHw(s, t)
+        sp == C(s, c).sp
+        f == TopFrame(s, sp)
+    IN IF h >= 0 /\ sp # app /\ Len(Stack(s, sp)) > 0 /\ f.k = FHW /\ f.t = t /\ f.d = h
+       THEN IF f.sp # app \/ f.c3 THEN Viol(s, "RETURN_MISMATCH")
+            ELSE LET chk == CheckPush(s, app) IN
+                 IF chk = "fault" THEN Fault(s) ELSE IF chk # "ok" THEN Viol(s, chk)
+                 ELSE LET s1 == PushFrame(PushFrame(PopFrame(s, sp), app, Frame(FRET, t, h - 1, FALSE, FALSE, 0)),
+                                          app, Frame(FFLAGS, t, h - 1, f.i, FALSE, 0))
+                      IN Ok([s1 EXCEPT !.cpu[c + 1].sp = app])
+       ELSE Ok([s EXCEPT !.cpu[c + 1].sp = app])
+
+SyncRegs(s, c, t) ==
+    LET h == NearestHw(s, t)
+        sp == C(s, c).sp
+        fr == Stack(s, sp)
+        mine(j) == fr[j].t = t /\ fr[j].d >= h
+        \* i = length of the prefix that stays: the top run of this interrupt's frames is moved
+        i == IF h < 0 THEN Len(fr) ELSE CHOOSE x \in 0..Len(fr) : (\A j \in (x + 1)..Len(fr) : mine(j)) /\ (x = 0 \/ ~mine(x))
+        task == TaskStk(t)
+    IN IF h < 0 THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF i = Len(fr) THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF sp = task THEN (IF i > 0 THEN Viol(s, "STACK_CLOBBER") ELSE Ok(s))
+       ELSE IF Len(Stack(s, task)) > 0 THEN Viol(s, "STACK_CLOBBER")
+       ELSE Ok([s EXCEPT !.stk[sp + 1] = SubSeq(fr, 1, i), !.stk[task + 1] = SubSeq(fr, i + 1, Len(fr)),
+                         !.cpu[c + 1].sp = task])
+
+Handle(s, c, t) ==
+    LET vi == NearestVec(s, t) IN
+    IF vi < 0 THEN Viol(s, "RETURN_MISMATCH")
+    ELSE IF C(s, c).gs = 1 THEN Viol(s, "USER_GS_IN_KERNEL")
+    ELSE IF Has("NOHZ_FULL") /\ C(s, c).ct = 1 /\ vi \notin {VNMI, VMC, VDB} THEN Viol(s, "RCU_NOT_WATCHING")
+    ELSE CASE vi = VTIMER -> Ok(Advance([s EXCEPT !.thr[t + 1].needResched = TRUE], t))
+           [] vi = VIPI ->
+                LET i == C(s, c).ipiStack IN
+                IF IsApp(i) /\ ~Has("NSS_PS") /\ C(s, c).pt # ThrMm[i + 1] THEN Viol(s, "UNHANDLED_KERNEL_FAULT")
+                ELSE LET from == C(s, c).ipiFrom - 1 IN
+                     Ok(Advance([s EXCEPT !.thr[from + 1].ipiWait = ClearBit(@, c), !.cpu[c + 1].ipiState = 0,
+                                          !.cpu[c + 1].ipiFrom = 0, !.cpu[c + 1].ipiStack = 0], t))
+           [] vi = VPF ->
+                IF T(s, t).appStack \in {MAPPED, DEEP} THEN Ok(Advance(s, t))
+                ELSE LET m == ThrMm[t + 1]
+                         w == s.mmw[m + 1]
+                         mapped == [s EXCEPT !.thr[t + 1].appStack = IF @ = DEEPFRONTIER THEN DEEP ELSE MAPPED]
+                     IN IF Has("STACK_VMA_CHECK") THEN Ok(Advance(mapped, t))
+                        ELSE IF w = t THEN Viol(s, "DEADLOCK")
+                        ELSE IF w >= 0 THEN (IF WaitCycle(s, t, m) THEN Viol(s, "DEADLOCK") ELSE Block(s, c, t, LOCKWAIT))
+                        ELSE Ok(Advance(mapped, t))
+           [] OTHER -> Ok(Advance(s, t))
+
+ExitWork(s, c, t) ==
+    LET th == T(s, t)
+        resched == th.needResched /\ ~RTC(t)
+        work == resched \/ th.sigPending
+    IN IF work
+       THEN IF ~C(s, c).ifl THEN Ok([s EXCEPT !.cpu[c + 1].ifl = TRUE])
+            ELSE IF th.sigPending THEN OkS([s EXCEPT !.thr[t + 1].sigPending = FALSE], TRUE)
+            ELSE Schedule(s, c, t, FALSE)
+       ELSE IF C(s, c).ifl THEN Ok([s EXCEPT !.cpu[c + 1].ifl = FALSE])
+       ELSE Ok(Advance(s, t))
+
+Enter(s, t, a) == IF Depth(s, t) >= MaxNesting THEN Bound(s) ELSE Ok(PushAct(s, t, a))
+
+ExecOp(s, c, t, in) ==
+    LET a == Top(s, t)
+        d == Depth(s, t) - 1
+        sp == C(s, c).sp
+        top == TopFrame(s, sp)
+        empty == Len(Stack(s, sp)) = 0
+    IN CASE in.op = "syscall" ->
+              Ok(Advance([s EXCEPT !.cpu[c + 1].cpl = 0, !.cpu[c + 1].ifl = FALSE, !.thr[t + 1].sysretDepth = d], t))
+         [] in.op = "call" -> PushChecked(s, sp, Frame(FRET, t, d, FALSE, FALSE, 0), LAMBDA x : Ok(Advance(x, t)))
+         [] in.op = "cli" -> Ok(Advance([s EXCEPT !.cpu[c + 1].ifl = FALSE], t))
+         [] in.op = "sti" -> Ok(Advance([s EXCEPT !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].shadow = TRUE], t))
+         [] in.op = "pushf" -> PushChecked(s, sp, Frame(FFLAGS, t, d, C(s, c).ifl, FALSE, 0), LAMBDA x : Ok(Advance(x, t)))
+         [] in.op = "popf" ->
+              IF empty \/ top.k # FFLAGS \/ top.t # t THEN Viol(s, "RETURN_MISMATCH")
+              ELSE Ok(Advance([PopFrame(s, sp) EXCEPT !.cpu[c + 1].ifl = top.i], t))
+         [] in.op = "swapgs" -> Ok(Advance([s EXCEPT !.cpu[c + 1].gs = 1 - @], t))
+         [] in.op = "set_mode" ->
+              Ok(Advance(IF ThrKind[t + 1] = "UKL" THEN [s EXCEPT !.thr[t + 1].mode = IF in.arg = 0 THEN 1 ELSE 2] ELSE s, t))
+         [] in.op = "save_sp" ->
+              Ok(SetTop([s EXCEPT !.cpu[c + 1].scratchT = t, !.cpu[c + 1].scratchSp = sp], t, [a EXCEPT !.scr = TRUE, !.pc = a.pc + 1]))
+         [] in.op = "load_sp" ->
+              IF C(s, c).scratchT # t THEN Viol(s, "SCRATCH_CLOBBER")
+              ELSE Ok(SetTop([s EXCEPT !.cpu[c + 1].sp = C(s, c).scratchSp], t, [a EXCEPT !.scr = FALSE, !.pc = a.pc + 1]))
+         [] in.op = "switch_stack" ->
+              IF in.arg = 0
+              THEN IF Len(Stack(s, TaskStk(t))) > 0 THEN Viol(s, "STACK_CLOBBER")
+                   ELSE Ok(Advance([s EXCEPT !.cpu[c + 1].sp = TaskStk(t)], t))
+              ELSE LET r == SwitchToApp(s, c, t) IN IF r.ex = "ok" THEN Ok(Advance(r.st, t)) ELSE r
+         [] in.op = "push_regs" ->
+              IF a.scr /\ C(s, c).scratchT # t THEN Viol(s, "SCRATCH_CLOBBER")
+              ELSE PushChecked(s, sp, Frame(FREGS, t, d, FALSE, FALSE, 0),
+                               LAMBDA x : Ok(SetTop(x, t, [a EXCEPT !.scr = FALSE, !.pc = a.pc + 1])))
+         [] in.op = "pop_regs" ->
+              IF empty \/ top.k # FREGS \/ top.t # t THEN Viol(s, "RETURN_MISMATCH")
+              ELSE Ok(Advance(PopFrame(s, sp), t))
+         [] in.op = "sync_regs" -> LET r == SyncRegs(s, c, t) IN IF r.ex = "ok" THEN Ok(Advance(r.st, t)) ELSE r
+         [] in.op = "classify" ->
+              LET h == NearestHw(s, t)
+                  fu == CASE in.arg = 0 -> h >= 0 /\ Act(s, t, h).c3
+                          [] in.arg = 1 -> ThrKind[t + 1] = "UKL" /\ T(s, t).mode = 2
+                          [] OTHER -> C(s, c).gs = 1
+              IN Ok(SetTop(s, t, [a EXCEPT !.fu = fu, !.pc = a.pc + 1]))
+         [] in.op \in {"ct_exit", "ct_enter"} ->
+              IF ~Has("NOHZ_FULL") THEN Ok(Advance(s, t))
+              ELSE LET want == IF in.op = "ct_exit" THEN 1 ELSE 0 IN
+                   IF C(s, c).ct # want THEN Viol(s, "CONTEXT_TRACKING")
+                   ELSE Ok(Advance([s EXCEPT !.cpu[c + 1].ct = 1 - want], t))
+         [] in.op = "body" ->
+              IF a.body = 0 THEN Viol(s, "RETURN_MISMATCH")
+              ELSE IF C(s, c).gs = 1 THEN Viol(s, "USER_GS_IN_KERNEL")
+              ELSE LET byp == T(s, t).inBypass
+                       s1 == IF byp THEN [s EXCEPT !.thr[t + 1].bypassRun = @ + 1] ELSE s
+                   IN IF byp /\ T(s1, t).bypassRun > BypassLimit - 1 THEN Viol(s, "BYPASS_BOUND")
+                      ELSE Enter(Advance(s1, t), t, [MkAct(ABODY, 0, 0, 0, FALSE, FALSE, a.body) EXCEPT !.byp = byp])
+         [] in.op = "handle" -> Handle(s, c, t)
+         [] in.op = "exit_work" -> ExitWork(s, c, t)
+         [] in.op = "preempt_check" ->
+              LET s1 == Advance(s, t) IN
+              IF PreemptFull /\ T(s, t).needResched /\ T(s, t).preempt = 0 /\ ~RTC(t) THEN Schedule(s1, c, t, FALSE)
+              ELSE Ok(s1)
+         [] in.op = "df_to_pf" -> Enter(Advance(s, t), t, MkAct(APATH, VecPath[VPF + 1], 0, VPF + 1, FALSE, FALSE, 0))
+         [] in.op = "bypass_check" ->
+              LET th == T(s, t)
+                  counting == Has("BYP") /\ ~th.sigPending
+                  cnt == th.bypassCount + 1
+              IN Ok(Advance([s EXCEPT !.thr[t + 1].bypassCount = IF ~counting THEN @ ELSE IF cnt >= BypassLimit THEN 0 ELSE cnt,
+                                      !.thr[t + 1].inBypass = counting /\ cnt < BypassLimit], t))
+         [] in.op = "set_bypass" -> Ok(Advance([s EXCEPT !.thr[t + 1].inBypass = TRUE], t))
+         [] in.op = "run" ->
+              LET s1 == IF in.arg \in SyscallPaths THEN [s EXCEPT !.thr[t + 1].bypassRun = 0] ELSE s IN
+              Enter(Advance(s1, t), t, [MkAct(APATH, in.arg, 0, 0, FALSE, FALSE, a.body) EXCEPT !.fu = a.fu])
+         [] in.op = "ret" ->
+              IF empty \/ top.k # FRET \/ top.t # t \/ top.d >= d THEN Viol(s, "RETURN_MISMATCH")
+              ELSE IF ~CheckUnwound(s, t, top.d, d) THEN Viol(s, "RETURN_MISMATCH")
+              ELSE Ok(Truncate(PopFrame(s, sp), t, top.d + 1))
+         [] in.op = "iret" ->
+              LET h == NearestHw(s, t) IN
+              IF h < 0 \/ empty \/ top.k # FHW \/ top.t # t \/ top.d # h THEN Viol(s, "RETURN_MISMATCH")
+              ELSE Ok(Truncate([PopFrame(s, sp) EXCEPT !.cpu[c + 1].sp = top.sp, !.cpu[c + 1].ifl = top.i,
+                                        !.cpu[c + 1].cpl = IF top.c3 THEN 3 ELSE 0, !.cpu[c + 1].nmiBlocked = FALSE], t, h))
+         [] in.op = "sysret" ->
+              LET r == T(s, t).sysretDepth IN
+              IF r < 0 \/ r >= d THEN Viol(s, "RETURN_MISMATCH")
+              ELSE IF ~CheckUnwound(s, t, r, d) THEN Viol(s, "RETURN_MISMATCH")
+              ELSE Ok(Truncate([s EXCEPT !.cpu[c + 1].cpl = 3, !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].sp = AppStk(t),
+                                         !.thr[t + 1].sysretDepth = -1], t, r + 1))
+         [] in.op = "panic" ->
+              IF HasVec(s, t, VDF) THEN Viol(s, "DOUBLE_FAULT_PANIC") ELSE Viol(s, "UNHANDLED_KERNEL_FAULT")
+
+\* Fetch and run one op of thread t (Machine.exec): branches and returns from sub-paths take no step.
+RECURSIVE Exec(_, _, _, _)
+Exec(s, c, t, fuel) ==
+    LET a == Top(s, t) IN
+    IF fuel = 0 THEN Bound(s)
+    ELSE CASE a.k = AAPP -> ExecApp(s, c, t)
+           [] a.k = ABODY ->
+                IF a.pc >= Len(Bodies[a.body])
+                THEN Exec(LET s1 == PopAct(s, t) IN IF a.byp THEN [s1 EXCEPT !.thr[t + 1].inBypass = FALSE] ELSE s1, c, t, fuel - 1)
+                ELSE ExecBody(s, c, t)
+           [] OTHER ->
+                LET prog == Code[a.code + 1] IN
+                IF a.pc >= Len(prog)
+                THEN (IF EntryPath[a.code + 1] THEN Viol(s, "RETURN_MISMATCH") ELSE Exec(PopAct(s, t), c, t, fuel - 1))
+                ELSE LET in == prog[a.pc + 1] IN
+                     CASE in.k = "JMP" -> Exec(SetTop(s, t, WithPc(a, in.target)), c, t, fuel - 1)
+                       [] in.k = "BR" ->
+                            LET v0 == CASE in.cond = "from_user" -> a.fu
+                                        [] in.cond = "bypass" -> T(s, t).inBypass
+                                        [] in.cond = "need_resched" -> T(s, t).needResched
+                                        [] in.cond = "sig_pending" -> T(s, t).sigPending
+                                v == IF in.neg THEN ~v0 ELSE v0
+                            IN Exec(SetTop(s, t, WithPc(a, IF v THEN a.pc + 1 ELSE in.target)), c, t, fuel - 1)
+                       [] OTHER -> ExecOp(s, c, t, in)
+
+\* ---------------------------------------------------------------- actions
+
+\* Commits a result: a healthy successor, or an error state (err set, other variables as before).
+Commit(r) ==
+    IF r.ex = "ok"
+    THEN /\ budget' = r.st.budget /\ mmw' = r.st.mmw /\ stk' = r.st.stk /\ cpu' = r.st.cpu /\ thr' = r.st.thr
+         /\ err' = "none"
+    ELSE /\ err' = IF r.ex = "bound" THEN "BOUND" ELSE r.prop
+         /\ UNCHANGED <<budget, mmw, stk, cpu, thr>>
+
+Consume(s, e) == IF s.budget[e + 1] > 0 THEN [s EXCEPT !.budget[e + 1] = @ - 1] ELSE s
+
+\* The result of Step(c) from machine s: an op of the running thread, a #PF when it faults.
+StepResult(s, c) ==
+    LET s0 == [s EXCEPT !.cpu[c + 1].shadow = FALSE]
+        r == Exec(s0, c, C(s0, c).running, 64)
+    IN IF r.ex = "fault" THEN Deliver(s0, c, VPF, 3).res
+       ELSE IF r.ex = "faultkeep" THEN Deliver([r.st EXCEPT !.cpu[c + 1].shadow = FALSE], c, VPF, 3).res
+       ELSE r
+
+\* Step(c): enabled whenever the machine is healthy; runs the op at the pc of c's running thread.
+Step(c) == /\ err = "none"
+           /\ Commit(StepResult(M, c))
+
+\* A scheduler step (schedule() or a signal delivery): strong fairness applies to these.
+SchedStep(c) == Step(c) /\ StepResult(M, c).sched
+
+TimerEnabled(s, c) == s.budget[ETIMER + 1] # 0 /\ C(s, c).ifl /\ ~C(s, c).shadow
+
+\* Deliver(c, v): the environment raises event e, delivered as vector v on CPU c (MODEL.md §2).
+\* A fault during delivery delivers #PF/#DF instead and leaves e pending.
+DeliverEvent(c, e, v) ==
+    LET d == Deliver(M, c, v, 3)
+        r == d.res
+        r2 == IF r.ex = "ok" /\ d.vec = v
+              THEN [r EXCEPT !.st = IF e = EIPI THEN [r.st EXCEPT !.cpu[c + 1].ipiState = 2] ELSE Consume(r.st, e)]
+              ELSE r
+    IN Commit(r2)
+
+Timer(c) == err = "none" /\ TimerEnabled(M, c) /\ DeliverEvent(c, ETIMER, VTIMER)
+Ipi(c) == err = "none" /\ C(M, c).ipiState = 1 /\ C(M, c).ifl /\ ~C(M, c).shadow /\ DeliverEvent(c, EIPI, VIPI)
+Nmi(c) == err = "none" /\ budget[ENMI + 1] # 0 /\ ~C(M, c).nmiBlocked /\ DeliverEvent(c, ENMI, VNMI)
+Mc(c) == err = "none" /\ budget[EMC + 1] # 0 /\ DeliverEvent(c, EMC, VMC)
+Db(c) == LET t == C(M, c).running IN
+         err = "none" /\ budget[EDB + 1] # 0 /\ ~ThrIdle[t + 1] /\ Depth(M, t) = 1 /\ DeliverEvent(c, EDB, VDB)
+
+\* Signal(t): sets sigPending of a non-idle thread (and wakes it from an interruptible sleep).
+Signal(t) == /\ err = "none" /\ ~ThrIdle[t + 1] /\ T(M, t).status # DONE
+             /\ budget[ESIGNAL + 1] # 0 /\ ~T(M, t).sigPending
+             /\ LET s1 == [Consume(M, ESIGNAL) EXCEPT !.thr[t + 1].sigPending = TRUE]
+                    s2 == IF T(M, t).status = SLEEPING THEN Wake(s1, t) ELSE s1
+                IN Commit(Ok(s2))
+
+\* Wakeup(t): a sleeping thread becomes READY.
+Wakeup(t) == /\ err = "none" /\ ~ThrIdle[t + 1] /\ T(M, t).status = SLEEPING /\ budget[EWAKEUP + 1] # 0
+             /\ Commit(Ok(Wake(Consume(M, EWAKEUP), t)))
+
+Environment == \E c \in Cpus : Timer(c) \/ Ipi(c) \/ Nmi(c) \/ Mc(c) \/ Db(c)
+               \/ \E t \in Thrs : Signal(t) \/ Wakeup(t)
+System == \E c \in Cpus : Step(c)
+Next == System \/ Environment
+
+\* ---------------------------------------------------------------- initial state (Machine.initial)
+FirstOn(c) == LET ts == {t \in Thrs : ~ThrIdle[t + 1] /\ ThrCpu[t + 1] = c}
+              IN IF ts = {} THEN IdleOf(c) ELSE CHOOSE t \in ts : \A u \in ts : t <= u
+
+InitThr(t) ==
+    [mode |-> IF ThrKind[t + 1] = "UKL" THEN 2 ELSE 0, status |-> READY, appStack |-> MAPPED,
+     redZone |-> FALSE, needResched |-> FALSE, sigPending |-> FALSE, inBypass |-> FALSE,
+     preempt |-> 0, bypassCount |-> 0, bypassRun |-> 0, ipiWait |-> 0, sysretDepth |-> -1,
+     savedSp |-> IF ThrIdle[t + 1] THEN TaskStk(t) ELSE AppStk(t),
+     savedIf |-> 1,
+     savedCpl |-> IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
+     savedGs |-> IF ThrKind[t + 1] = "USER" THEN 1 ELSE 0,
+     savedCt |-> IF ~ThrIdle[t + 1] /\ Has("NOHZ_FULL") THEN 1 ELSE 0,
+     acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
+
+InitCpu(c) ==
+    [ifl |-> FALSE, shadow |-> FALSE, nmiBlocked |-> FALSE, cpl |-> 0, gs |-> 0,
+     pt |-> IF ThrMm[FirstOn(c) + 1] >= 0 THEN ThrMm[FirstOn(c) + 1] ELSE -1,
+     sp |-> 0, scratchT |-> -1, scratchSp |-> 0, ct |-> 0, running |-> FirstOn(c),
+     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0]
+
+Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> <<>>],
+          cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> InitThr(i - 1)]]
+
+RECURSIVE RestoreAll(_, _)
+RestoreAll(s, c) == IF c >= NCpu THEN s ELSE RestoreAll(Restore(s, c, FirstOn(c)), c + 1)
+
+Init == LET s == RestoreAll(Init0, 0) IN
+        /\ budget = s.budget /\ mmw = s.mmw /\ stk = s.stk /\ cpu = s.cpu /\ thr = s.thr
+        /\ err = "none"
+
+\* ---------------------------------------------------------------- properties (MODEL.md §6)
+\* Each safety property is the invariant that no step violated it.
+DoubleFaultPanicInv == err # "DOUBLE_FAULT_PANIC"
+StackClobberInv == err # "STACK_CLOBBER"
+SleepOnIstInv == err # "SLEEP_ON_IST"
+RedZoneClobberInv == err # "RED_ZONE_CLOBBER"
+ModeMismatchInv == err # "MODE_MISMATCH"
+ScheduleInAtomicInv == err # "SCHEDULE_IN_ATOMIC"
+RcuNotWatchingInv == err # "RCU_NOT_WATCHING"
+ContextTrackingInv == err # "CONTEXT_TRACKING"
+UserGsInKernelInv == err # "USER_GS_IN_KERNEL"
+ScratchClobberInv == err # "SCRATCH_CLOBBER"
+UnhandledKernelFaultInv == err # "UNHANDLED_KERNEL_FAULT"
+ReturnMismatchInv == err # "RETURN_MISMATCH"
+NmiBlockedLeakInv == err # "NMI_BLOCKED_LEAK"
+BypassBoundInv == err # "BYPASS_BOUND"
+BoundInv == err # "BOUND"
+
+\* DEADLOCK: a lock wait closing a waits-for cycle (err), or no thread can ever run again.
+Stuck ==
+    /\ err = "none"
+    /\ \E t \in Thrs : ~ThrIdle[t + 1] /\ thr[t + 1].status # DONE
+    /\ \A t \in Thrs : (~ThrIdle[t + 1] /\ thr[t + 1].status # DONE) =>
+           \/ thr[t + 1].status = LOCKWAIT
+           \/ /\ thr[t + 1].status = SLEEPING
+              /\ budget[EWAKEUP + 1] = 0
+              /\ (budget[ESIGNAL + 1] = 0 \/ thr[t + 1].sigPending)
+DeadlockInv == err # "DEADLOCK" /\ ~Stuck
+
+\* Liveness, under weak fairness of every CPU's Step and timer and strong fairness of the
+\* scheduler's steps; the environment's other events are not fair (proofs-notes/model-choices.md).
+ReschedBad(c) ==
+    LET r == cpu[c + 1].running IN
+    /\ err = "none" /\ ~ThrIdle[r + 1] /\ thr[r + 1].needResched
+    /\ \E u \in Thrs : u # r /\ ~ThrIdle[u + 1] /\ ThrCpu[u + 1] = c /\ thr[u + 1].status = READY
+SignalBad(t) == err = "none" /\ ~ThrIdle[t + 1] /\ thr[t + 1].sigPending
+
+Fairness == \A c \in Cpus : WF_vars(Step(c)) /\ WF_vars(Timer(c)) /\ SF_vars(SchedStep(c))
+
+Spec == Init /\ [][Next]_vars /\ Fairness
+
+\* The same fairness written without ENABLED, so TLC checks it on its state graph without
+\* re-evaluating these large actions per state: WF_v(A) is []<>~EnabledA \/ []<><<A>>_v and
+\* SF_v(A) is <>[]~EnabledA \/ []<><<A>>_v, with the enabledness of each action as a state predicate.
+StepChanges(c) == LET r == StepResult(M, c) IN r.ex # "ok" \/ r.st # M
+SchedEnabled(c) == err = "none" /\ StepResult(M, c).sched
+FairExplicit == \A c \in Cpus :
+    /\ ([]<>~(err = "none" /\ StepChanges(c)) \/ []<><<Step(c)>>_vars)
+    /\ ([]<>~(err = "none" /\ TimerEnabled(M, c)) \/ []<><<Timer(c)>>_vars)
+    /\ (<>[]~SchedEnabled(c) \/ []<><<SchedStep(c)>>_vars)
+
+\* What TLC checks, with SPECIFICATION LiveSpec: the properties under that fairness.
+LiveSpec == Init /\ [][Next]_vars
+ReschedStarvationProp == FairExplicit => \A c \in Cpus : []<>~ReschedBad(c)
+SignalStarvationProp == FairExplicit => \A t \in Thrs : []<>~SignalBad(t)
+=============================================================================
