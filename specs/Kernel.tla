@@ -47,6 +47,12 @@ CONSTANTS
     Budget0,       \* Budget0[e+1]: initial budget of event e (-1 = unbounded)
     MaxNesting     \* activation nesting bound
 
+ASSUME /\ NCpu \in 1..4 /\ NThr \in 2..10 /\ MaxNesting \in 2..30 /\ BypassLimit \in Nat \ {0}
+       /\ Len(Ist) = 7 /\ \A v \in 1..7 : Ist[v] \in 0..7
+       /\ Len(Budget0) = 7 /\ \A e \in 1..7 : Budget0[e] >= -1
+       /\ Len(Code) = Len(CodeName) /\ Len(Code) = Len(EntryPath)
+       /\ \A t \in 1..NThr : ThrKind[t] \in {"UKL", "USER", "KTHREAD"} /\ ThrCpu[t] \in 0..(NCpu - 1)
+
 \* Vector ordinals (Vector.java): TIMER IPI NMI MC DB PF DF
 VTIMER == 0  VIPI == 1  VNMI == 2  VMC == 3  VDB == 4  VPF == 5  VDF == 6
 \* Event ordinals (Event.java): TIMER IPI NMI MC DB SIGNAL WAKEUP
@@ -483,6 +489,37 @@ Exec(s, c, t, fuel) ==
                             IN Exec(SetTop(s, t, WithPc(a, IF v THEN a.pc + 1 ELSE in.target)), c, t, fuel - 1)
                        [] OTHER -> ExecOp(s, c, t, in)
 
+\* ---------------------------------------------------------------- initial state (Machine.initial)
+FirstOn(c) == LET ts == {t \in Thrs : ~ThrIdle[t + 1] /\ ThrCpu[t + 1] = c}
+              IN IF ts = {} THEN IdleOf(c) ELSE CHOOSE t \in ts : \A u \in ts : t <= u
+
+InitThr(t) ==
+    [mode |-> IF ThrKind[t + 1] = "UKL" THEN 2 ELSE 0, status |-> READY, appStack |-> MAPPED,
+     redZone |-> FALSE, needResched |-> FALSE, sigPending |-> FALSE, inBypass |-> FALSE,
+     preempt |-> 0, bypassCount |-> 0, bypassRun |-> 0, ipiWait |-> 0, sysretDepth |-> -1,
+     savedSp |-> IF ThrIdle[t + 1] THEN TaskStk(t) ELSE AppStk(t),
+     savedIf |-> 1,
+     savedCpl |-> IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
+     savedGs |-> IF ThrKind[t + 1] = "USER" THEN 1 ELSE 0,
+     savedCt |-> IF ~ThrIdle[t + 1] /\ Has("NOHZ_FULL") THEN 1 ELSE 0,
+     acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
+
+InitCpu(c) ==
+    [ifl |-> FALSE, shadow |-> FALSE, nmiBlocked |-> FALSE, cpl |-> 0, gs |-> 0,
+     pt |-> IF ThrMm[FirstOn(c) + 1] >= 0 THEN ThrMm[FirstOn(c) + 1] ELSE -1,
+     sp |-> 0, scratchT |-> -1, scratchSp |-> 0, ct |-> 0, running |-> FirstOn(c),
+     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0]
+
+Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> <<>>],
+          cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> InitThr(i - 1)]]
+
+RECURSIVE RestoreAll(_, _)
+RestoreAll(s, c) == IF c >= NCpu THEN s ELSE RestoreAll(Restore(s, c, FirstOn(c)), c + 1)
+
+Init == LET s == RestoreAll(Init0, 0) IN
+        /\ budget = s.budget /\ mmw = s.mmw /\ stk = s.stk /\ cpu = s.cpu /\ thr = s.thr
+        /\ err = "none"
+
 \* ---------------------------------------------------------------- actions
 
 \* Commits a result: a healthy successor, or an error state (err set, other variables as before).
@@ -545,36 +582,28 @@ Environment == \E c \in Cpus : Timer(c) \/ Ipi(c) \/ Nmi(c) \/ Mc(c) \/ Db(c)
 System == \E c \in Cpus : Step(c)
 Next == System \/ Environment
 
-\* ---------------------------------------------------------------- initial state (Machine.initial)
-FirstOn(c) == LET ts == {t \in Thrs : ~ThrIdle[t + 1] /\ ThrCpu[t + 1] = c}
-              IN IF ts = {} THEN IdleOf(c) ELSE CHOOSE t \in ts : \A u \in ts : t <= u
-
-InitThr(t) ==
-    [mode |-> IF ThrKind[t + 1] = "UKL" THEN 2 ELSE 0, status |-> READY, appStack |-> MAPPED,
-     redZone |-> FALSE, needResched |-> FALSE, sigPending |-> FALSE, inBypass |-> FALSE,
-     preempt |-> 0, bypassCount |-> 0, bypassRun |-> 0, ipiWait |-> 0, sysretDepth |-> -1,
-     savedSp |-> IF ThrIdle[t + 1] THEN TaskStk(t) ELSE AppStk(t),
-     savedIf |-> 1,
-     savedCpl |-> IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
-     savedGs |-> IF ThrKind[t + 1] = "USER" THEN 1 ELSE 0,
-     savedCt |-> IF ~ThrIdle[t + 1] /\ Has("NOHZ_FULL") THEN 1 ELSE 0,
-     acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
-
-InitCpu(c) ==
-    [ifl |-> FALSE, shadow |-> FALSE, nmiBlocked |-> FALSE, cpl |-> 0, gs |-> 0,
-     pt |-> IF ThrMm[FirstOn(c) + 1] >= 0 THEN ThrMm[FirstOn(c) + 1] ELSE -1,
-     sp |-> 0, scratchT |-> -1, scratchSp |-> 0, ct |-> 0, running |-> FirstOn(c),
-     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0]
-
-Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> <<>>],
-          cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> InitThr(i - 1)]]
-
-RECURSIVE RestoreAll(_, _)
-RestoreAll(s, c) == IF c >= NCpu THEN s ELSE RestoreAll(Restore(s, c, FirstOn(c)), c + 1)
-
-Init == LET s == RestoreAll(Init0, 0) IN
-        /\ budget = s.budget /\ mmw = s.mmw /\ stk = s.stk /\ cpu = s.cpu /\ thr = s.thr
-        /\ err = "none"
+\* ---------------------------------------------------------------- type invariants, one per variable
+Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
+         "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
+         "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "NMI_BLOCKED_LEAK", "BYPASS_BOUND", "DEADLOCK"}
+FrameOK(f) == f.k \in 1..5 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1)
+ActOK(a) == a.k \in {AAPP, APATH, ABODY} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
+            /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies)
+BudgetTypeOK == budget \in Seq(Int) /\ Len(budget) = 7 /\ \A i \in 1..7 : budget[i] >= -1
+MmwTypeOK == mmw \in Seq(Int) /\ Len(mmw) = 2 /\ \A i \in 1..2 : mmw[i] \in {-1} \cup Thrs
+StkTypeOK == Len(stk) = NStacks /\ \A i \in 1..NStacks : \A j \in 1..Len(stk[i]) : FrameOK(stk[i][j])
+CpuTypeOK == Len(cpu) = NCpu /\ \A c \in 1..NCpu :
+    LET r == cpu[c] IN
+    /\ {r.ifl, r.shadow, r.nmiBlocked} \subseteq BOOLEAN /\ r.cpl \in {0, 3} /\ r.gs \in {0, 1} /\ r.ct \in {0, 1}
+    /\ r.pt \in {-1, 0, 1} /\ r.sp \in 0..(NStacks - 1) /\ r.running \in Thrs /\ r.scratchT \in {-1} \cup Thrs
+    /\ r.ipiState \in 0..2
+ThrTypeOK == Len(thr) = NThr /\ \A t \in 1..NThr :
+    LET r == thr[t] IN
+    /\ r.mode \in 0..2 /\ r.status \in RUNNING..DONE /\ r.appStack \in MAPPED..DEEP /\ r.preempt \in Nat
+    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass} \subseteq BOOLEAN
+    /\ Len(r.acts) \in 1..MaxNesting /\ \A d \in 1..Len(r.acts) : ActOK(r.acts[d])
+ErrTypeOK == err \in Errs
+TypeOK == BudgetTypeOK /\ MmwTypeOK /\ StkTypeOK /\ CpuTypeOK /\ ThrTypeOK /\ ErrTypeOK
 
 \* ---------------------------------------------------------------- properties (MODEL.md §6)
 \* Each safety property is the invariant that no step violated it.

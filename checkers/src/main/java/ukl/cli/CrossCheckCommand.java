@@ -65,6 +65,7 @@ final class CrossCheckCommand implements Callable<Integer> {
             if (o.tlc().incompleteReason() != null && o.tlc().incompleteReason().contains("did not finish")) {
                 skipped++;
                 sb.append(String.format("%-32s %17s  (TLC takes over %d s; skipped)%n", name, o.javaStates() + "/-", tlcLimit));
+                if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }
                 continue;
             }
             ran++;
@@ -72,7 +73,7 @@ final class CrossCheckCommand implements Callable<Integer> {
                     o.statesAgree() && o.verdictsAgree() ? "yes" : "NO", o.tracesReplay() ? "yes" : "NO", o.java().verdict(),
                     o.javaSeconds(), o.tlcSeconds()));
             if (!o.agree()) failures.add(name + ":\n" + String.join("\n", o.differences()));
-            pw.flush();
+            if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }   // rows as they finish
         }
         sb.append(String.format("%n%d scenarios cross-checked, %d skipped (TLC over %d s), %d disagreements%n", ran, skipped, tlcLimit, failures.size()));
         for (String fl : failures) sb.append('\n').append(fl).append('\n');
@@ -86,7 +87,10 @@ final class CrossCheckCommand implements Callable<Integer> {
         sb.append(String.format("  distinct states   java %d, tlc %d: %s%n", o.javaStates(), o.tlcStates(), o.statesAgree() ? "the same set" : "DIFFERENT"));
         sb.append(String.format("  verdicts          %s%n", o.verdictsAgree() ? "agree on every property" : "DISAGREE"));
         sb.append(String.format("  counterexamples   %s%n", o.tracesReplay() ? "each replays on the other engine" : "DO NOT REPLAY"));
-        sb.append(String.format("  time              java %.2f s, tlc %.2f s%n", o.javaSeconds(), o.tlcSeconds()));
+        sb.append(String.format("  time              java %.2f s, tlc %.2f s (all TLC runs: states, each violated property, liveness, traces)%n", o.javaSeconds(), o.tlcSeconds()));
+        sb.append(String.format("  speed             java %.0f states/s, peak heap %d MiB; tlc %.0f states/s in its state-space run (%.2f s, one TLC process)%n",
+                o.javaStates() / Math.max(o.javaSeconds(), 1e-6), o.java().stats().peakMemoryBytes() >> 20,
+                o.tlcStates() / Math.max(o.tlcStatesRunSeconds(), 1e-6), o.tlcStatesRunSeconds()));
         sb.append(String.format("  verdict           java %s, tlc %s%n", o.java().verdict(), o.tlc().verdict()));
         for (String d : o.differences()) sb.append("  ").append(d.replace("\n", "\n  ")).append('\n');
         return sb.toString();

@@ -61,7 +61,7 @@ final class Report {
 
     static String trace(Trace t) {
         StringBuilder sb = new StringBuilder();
-        sb.append(t.property()).append(": ").append(t.loopStart() > 0 ? "counterexample (prefix, then a loop)" : "shortest trace")
+        sb.append(t.property()).append(": ").append(t.loopStart() > 0 ? "counterexample (prefix, then a loop)" : t.shortest() ? "shortest trace" : "counterexample (random simulation, not the shortest)")
                 .append(", ").append(t.steps().size()).append(" steps\n");
         for (Trace.Step st : t.steps()) {
             if (t.loopStart() == st.index()) sb.append("  -- loop starts here; steps ").append(st.index()).append('-').append(t.steps().size()).append(" repeat forever --\n");

@@ -19,6 +19,10 @@ final class TlcCommand implements Callable<Integer> {
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
     @Option(names = "--workers", paramLabel = "N", description = "TLC worker threads (default 1)") int workers = 1;
     @Option(names = "--work", paramLabel = "DIR", description = "where the generated spec and TLC's files go (default: a temp dir)") String work;
+    @Option(names = "--simulate", description = "random simulation instead of exhaustive checking (finds violations, proves nothing)") boolean simulate;
+    @Option(names = "--depth", paramLabel = "D", description = "with --simulate: steps per behavior (default 100)") int depth = 100;
+    @Option(names = "--seed", paramLabel = "S", description = "with --simulate: the random seed (default 1)") long seed = 1;
+    @Option(names = "--traces", paramLabel = "N", description = "with --simulate: number of behaviors (default 1000)") int traces = 1000;
     @Option(names = "--format", paramLabel = "text|json") String format = "text";
     @Option(names = "--out", paramLabel = "FILE") String out;
 
@@ -27,7 +31,11 @@ final class TlcCommand implements Callable<Integer> {
         if (workers < 1) throw InputError.arg("--workers", "must be at least 1");
         ScenarioOptions.Resolved rs = so.resolve();
         long limit = rs.scenario().timeLimitMillis / 1000;
-        Result r = new TlcEngine(rs.scenario(), work != null ? Path.of(work) : TlcEngine.tempWork(), workers, limit).check();
+        if (!simulate && (depth != 100 || seed != 1 || traces != 1000))
+            throw InputError.arg("command line", "--depth, --seed and --traces go with --simulate");
+        if (depth < 1 || traces < 1) throw InputError.arg("--simulate", "--depth and --traces must be at least 1");
+        TlcEngine engine = new TlcEngine(rs.scenario(), work != null ? Path.of(work) : TlcEngine.tempWork(), workers, limit);
+        Result r = simulate ? engine.simulate(depth, seed, traces) : engine.check();
         List<String> mm = rs.file() != null ? Report.mismatches(r, rs.file().defaultExpect()) : null;
         String text = format.equals("json") ? Json.write(Report.json(r, mm)) : Report.text(r, mm);
         Output.emit(text, out, spec.commandLine().getOut());

@@ -25,12 +25,17 @@ import java.util.Set;
 public final class CrossCheck {
     public record Outcome(Scenario scenario, Result java, Result tlc, long javaStates, long tlcStates,
                           boolean statesAgree, boolean verdictsAgree, boolean tracesReplay,
-                          List<String> differences, double javaSeconds, double tlcSeconds) {
+                          List<String> differences, double javaSeconds, double tlcSeconds, double tlcStatesRunSeconds) {
         public boolean agree() { return statesAgree && verdictsAgree && tracesReplay; }
     }
 
     public static Outcome run(Scenario sc, Path work, int workers, long timeoutSeconds) {
-        Explorer ex = new Explorer(sc);
+        return run(sc, work, workers, timeoutSeconds, ukl.model.Machine.Perturbation.NONE);
+    }
+
+    /** With a perturbed Java machine: the cross-check must then report a disagreement. */
+    public static Outcome run(Scenario sc, Path work, int workers, long timeoutSeconds, ukl.model.Machine.Perturbation javaFault) {
+        Explorer ex = new Explorer(sc, javaFault);
         Result jr = ex.run();
         TlcEngine tlc = new TlcEngine(sc, work, workers, timeoutSeconds);
         Result tr = tlc.check();
@@ -66,7 +71,7 @@ public final class CrossCheck {
             if (bad != null) { replay = false; diffs.add(pr.property() + ": the Java counterexample is not a behavior of Kernel.tla: " + bad); }
         }
         return new Outcome(sc, jr, tr, js.size(), ts.size(), statesAgree, verdictsAgree, replay, diffs,
-                jr.stats().seconds(), tr.stats().seconds());
+                jr.stats().seconds(), tr.stats().seconds(), tlc.statesRunSeconds());
     }
 
     private static String show(Key k, Machine m) {

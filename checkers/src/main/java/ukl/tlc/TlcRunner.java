@@ -45,7 +45,14 @@ public final class TlcRunner {
         }
     }
 
-    public Run run(TlaModelWriter.Model model, boolean dump) {
+    public Run run(TlaModelWriter.Model model, boolean dump) { return run(model, dump, List.of()); }
+
+    /** TLC's -simulate mode: random behaviors, checking the model's invariants. */
+    public Run simulate(TlaModelWriter.Model model, int depth, long seed, int traces) {
+        return run(model, false, List.of("-simulate", "num=" + traces, "-depth", String.valueOf(depth), "-seed", String.valueOf(seed)));
+    }
+
+    private Run run(TlaModelWriter.Model model, boolean dump, List<String> extra) {
         try {
             Files.createDirectories(work);
             Files.writeString(work.resolve("Kernel.tla"), kernelTla());
@@ -60,6 +67,7 @@ public final class TlcRunner {
                     "tlc2.TLC", "-workers", String.valueOf(workers), "-deadlock", "-nowarning", "-cleanup",
                     "-metadir", work.resolve("meta").toAbsolutePath().toString()));
             if (dump) { cmd.add("-dump"); cmd.add(dumpFile.toAbsolutePath().toString()); }
+            cmd.addAll(extra);
             cmd.add(model.module());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
             long t0 = System.nanoTime();

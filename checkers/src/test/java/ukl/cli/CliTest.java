@@ -80,6 +80,12 @@ class CliTest {
         badInput(run("list", "colours"), "unknown list 'colours'");
         badInput(run("show", "ukl-7"), "unknown preset");
 
+        badInput(run("tlc", "--preset", "linux", "--depth", "5"), "go with --simulate");
+        badInput(run("tlc", "--preset", "linux", "--workers", "0"), "--workers");
+        badInput(run("cross-check", "--all", "--preset", "linux"), "give no scenario flags");
+        badInput(run("cross-check", "--all", "--scenarios", dir.resolve("nowhere").toString()), "cannot list scenarios");
+        badInput(run("tlc", "--paths", bad.toString()), bad + ":5:5: unknown op 'frobnicate'");
+
         Path sc = dir.resolve("s.scenario");
         Files.writeString(sc, "preset: ukl-paper\nworkload: getppid\nexpect: STACK_CLOBBER sometimes\n");
         badInput(run("check", "--scenario", sc.toString()), sc + ":3:");

@@ -37,9 +37,12 @@ public final class Explorer {
     private long transitions;
     private int maxDepth;
 
-    public Explorer(Scenario sc) {
+    public Explorer(Scenario sc) { this(sc, Machine.Perturbation.NONE); }
+
+    /** An explorer over a deliberately perturbed machine (tests of the cross-check and suites). */
+    public Explorer(Scenario sc, Machine.Perturbation p) {
         this.sc = sc;
-        this.m = new Machine(sc);
+        this.m = new Machine(sc, p);
     }
 
     public Machine machine() { return m; }

@@ -58,7 +58,18 @@ public final class Machine {
         Fault(State keep) { super(null, null, false, false); this.keep = keep; }
     }
 
-    public Machine(Scenario sc) {
+    /**
+     * Deliberate semantic faults, for tests that prove a cross-check or a suite catches a broken
+     * engine. NONE is the machine of MODEL.md.
+     */
+    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS }
+
+    private final Perturbation perturbation;
+
+    public Machine(Scenario sc) { this(sc, Perturbation.NONE); }
+
+    public Machine(Scenario sc, Perturbation perturbation) {
+        this.perturbation = perturbation;
         this.scenario = sc;
         this.nCpu = sc.cpus;
         this.nThr = sc.threads.size();
@@ -629,7 +640,7 @@ public final class Machine {
                 if (n.stack[n.sp[c]].length == 0 || Frame.kind(f) != Frame.FLAGS || Frame.thread(f) != t)
                     throw new Violation(Property.RETURN_MISMATCH, "popf on " + stackName(n, n.sp[c]) + " finds " + topDesc(n, n.sp[c]) + ", not a flags word");
                 n.pop(n.sp[c]);
-                n.ifl[c] = Frame.ifl(f);
+                if (perturbation != Perturbation.POPF_KEEPS_IF) n.ifl[c] = Frame.ifl(f);
                 advance(n, t, a);
             }
             case SWAPGS -> { n.gs[c] ^= 1; advance(n, t, a); }
@@ -723,7 +734,8 @@ public final class Machine {
                 boolean byp = false;
                 if (scenario.has(Option.BYP) && !n.sigPending[t]) {
                     n.bypassCount[t]++;
-                    if (n.bypassCount[t] >= scenario.bypassLimit) n.bypassCount[t] = 0; else byp = true;
+                    if (n.bypassCount[t] >= scenario.bypassLimit && perturbation != Perturbation.BYPASS_COUNTER_NEVER_RESETS) n.bypassCount[t] = 0;
+                    else byp = true;
                 }
                 n.inBypass[t] = byp;
                 advance(n, t, a);
