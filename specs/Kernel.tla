@@ -179,8 +179,8 @@ Wake(s, u) ==
 
 \* ---------------------------------------------------------------- hardware delivery (MODEL.md §2)
 \* Returns [res, vec]: the result of delivering v on c, and the vector actually delivered.
-RECURSIVE Deliver(_, _, _, _)
-Deliver(s, c, v, left) ==
+RECURSIVE Delivery(_, _, _, _)
+Delivery(s, c, v, left) ==
     LET t == C(s, c).running
         k == Ist[v + 1]
         target == IF k > 0 THEN IstStk(c, k) ELSE IF C(s, c).cpl = 3 THEN TaskStk(t) ELSE C(s, c).sp
@@ -188,7 +188,7 @@ Deliver(s, c, v, left) ==
     IN IF Depth(s, t) >= MaxNesting THEN [res |-> Bound(s), vec |-> v]
        ELSE IF (k > 0 \/ cpl3) /\ Len(Stack(s, target)) > 0 THEN [res |-> Viol(s, "STACK_CLOBBER"), vec |-> v]
        ELSE IF IsApp(target) /\ Unmapped(s, target) /\ v = VDF THEN [res |-> Viol(s, "DOUBLE_FAULT_PANIC"), vec |-> v]
-       ELSE IF IsApp(target) /\ Unmapped(s, target) /\ left > 0 THEN Deliver(s, c, IF v = VPF THEN VDF ELSE VPF, left - 1)
+       ELSE IF IsApp(target) /\ Unmapped(s, target) /\ left > 0 THEN Delivery(s, c, IF v = VPF THEN VDF ELSE VPF, left - 1)
        ELSE IF IsApp(target) /\ T(s, target).redZone THEN [res |-> Viol(s, "RED_ZONE_CLOBBER"), vec |-> v]
        ELSE LET cc == C(s, c)
                 s1 == PushFrame(s, target, Frame(FHW, t, Depth(s, t), cc.ifl, cpl3, cc.sp))
@@ -536,8 +536,8 @@ Consume(s, e) == IF s.budget[e + 1] > 0 THEN [s EXCEPT !.budget[e + 1] = @ - 1] 
 StepResult(s, c) ==
     LET s0 == [s EXCEPT !.cpu[c + 1].shadow = FALSE]
         r == Exec(s0, c, C(s0, c).running, 64)
-    IN IF r.ex = "fault" THEN Deliver(s0, c, VPF, 3).res
-       ELSE IF r.ex = "faultkeep" THEN Deliver([r.st EXCEPT !.cpu[c + 1].shadow = FALSE], c, VPF, 3).res
+    IN IF r.ex = "fault" THEN Delivery(s0, c, VPF, 3).res
+       ELSE IF r.ex = "faultkeep" THEN Delivery([r.st EXCEPT !.cpu[c + 1].shadow = FALSE], c, VPF, 3).res
        ELSE r
 
 \* Step(c): enabled whenever the machine is healthy; runs the op at the pc of c's running thread.
@@ -549,22 +549,28 @@ SchedStep(c) == Step(c) /\ StepResult(M, c).sched
 
 TimerEnabled(s, c) == s.budget[ETIMER + 1] # 0 /\ C(s, c).ifl /\ ~C(s, c).shadow
 
-\* Deliver(c, v): the environment raises event e, delivered as vector v on CPU c (MODEL.md §2).
-\* A fault during delivery delivers #PF/#DF instead and leaves e pending.
-DeliverEvent(c, e, v) ==
-    LET d == Deliver(M, c, v, 3)
+\* Deliver(c, v): the environment raises the event of vector v (TIMER, IPI, NMI, MC or DB; their
+\* event and vector ordinals coincide) and the hardware delivers it on CPU c (MODEL.md §2). A fault
+\* during delivery delivers #PF or #DF instead and leaves the event pending.
+Deliver(c, v) ==
+    LET d == Delivery(M, c, v, 3)
         r == d.res
         r2 == IF r.ex = "ok" /\ d.vec = v
-              THEN [r EXCEPT !.st = IF e = EIPI THEN [r.st EXCEPT !.cpu[c + 1].ipiState = 2] ELSE Consume(r.st, e)]
+              THEN [r EXCEPT !.st = IF v = VIPI THEN [r.st EXCEPT !.cpu[c + 1].ipiState = 2] ELSE Consume(r.st, v)]
               ELSE r
     IN Commit(r2)
 
-Timer(c) == err = "none" /\ TimerEnabled(M, c) /\ DeliverEvent(c, ETIMER, VTIMER)
-Ipi(c) == err = "none" /\ C(M, c).ipiState = 1 /\ C(M, c).ifl /\ ~C(M, c).shadow /\ DeliverEvent(c, EIPI, VIPI)
-Nmi(c) == err = "none" /\ budget[ENMI + 1] # 0 /\ ~C(M, c).nmiBlocked /\ DeliverEvent(c, ENMI, VNMI)
-Mc(c) == err = "none" /\ budget[EMC + 1] # 0 /\ DeliverEvent(c, EMC, VMC)
+\* Enabled: interrupts on and no STI shadow, budget left. Changes: the CPU enters the irq path.
+Timer(c) == err = "none" /\ TimerEnabled(M, c) /\ Deliver(c, VTIMER)
+\* Enabled: a send_ipi left an IPI pending for c, interrupts on, no shadow.
+Ipi(c) == err = "none" /\ C(M, c).ipiState = 1 /\ C(M, c).ifl /\ ~C(M, c).shadow /\ Deliver(c, VIPI)
+\* Enabled: budget left and NMIs not blocked (until the next iret); sets nmiBlocked.
+Nmi(c) == err = "none" /\ budget[ENMI + 1] # 0 /\ ~C(M, c).nmiBlocked /\ Deliver(c, VNMI)
+\* Enabled: budget left; a machine check can arrive at any time.
+Mc(c) == err = "none" /\ budget[EMC + 1] # 0 /\ Deliver(c, VMC)
+\* Enabled: budget left and the running thread is in app code (the scenario armed a breakpoint there).
 Db(c) == LET t == C(M, c).running IN
-         err = "none" /\ budget[EDB + 1] # 0 /\ ~ThrIdle[t + 1] /\ Depth(M, t) = 1 /\ DeliverEvent(c, EDB, VDB)
+         err = "none" /\ budget[EDB + 1] # 0 /\ ~ThrIdle[t + 1] /\ Depth(M, t) = 1 /\ Deliver(c, VDB)
 
 \* Signal(t): sets sigPending of a non-idle thread (and wakes it from an interruptible sleep).
 Signal(t) == /\ err = "none" /\ ~ThrIdle[t + 1] /\ T(M, t).status # DONE
@@ -642,22 +648,13 @@ ReschedBad(c) ==
     /\ \E u \in Thrs : u # r /\ ~ThrIdle[u + 1] /\ ThrCpu[u + 1] = c /\ thr[u + 1].status = READY
 SignalBad(t) == err = "none" /\ ~ThrIdle[t + 1] /\ thr[t + 1].sigPending
 
-Fairness == \A c \in Cpus : WF_vars(Step(c)) /\ WF_vars(Timer(c)) /\ SF_vars(SchedStep(c))
+\* The liveness properties; the fairness they assume is the wrapper's (MCKernel_<scenario>.tla):
+\* weak fairness of every CPU's Step and Timer, strong fairness of the scheduler's steps
+\* (SchedStep), never of the environment's other events (proofs-notes/model-choices.md).
+ReschedStarvationProp == \A c \in Cpus : []<>~ReschedBad(c)
+SignalStarvationProp == \A t \in Thrs : []<>~SignalBad(t)
 
-Spec == Init /\ [][Next]_vars /\ Fairness
-
-\* The same fairness written without ENABLED, so TLC checks it on its state graph without
-\* re-evaluating these large actions per state: WF_v(A) is []<>~EnabledA \/ []<><<A>>_v and
-\* SF_v(A) is <>[]~EnabledA \/ []<><<A>>_v, with the enabledness of each action as a state predicate.
+\* Enabledness of the fair actions as state predicates, for fairness written without ENABLED.
 StepChanges(c) == LET r == StepResult(M, c) IN r.ex # "ok" \/ r.st # M
 SchedEnabled(c) == err = "none" /\ StepResult(M, c).sched
-FairExplicit == \A c \in Cpus :
-    /\ ([]<>~(err = "none" /\ StepChanges(c)) \/ []<><<Step(c)>>_vars)
-    /\ ([]<>~(err = "none" /\ TimerEnabled(M, c)) \/ []<><<Timer(c)>>_vars)
-    /\ (<>[]~SchedEnabled(c) \/ []<><<SchedStep(c)>>_vars)
-
-\* What TLC checks, with SPECIFICATION LiveSpec: the properties under that fairness.
-LiveSpec == Init /\ [][Next]_vars
-ReschedStarvationProp == FairExplicit => \A c \in Cpus : []<>~ReschedBad(c)
-SignalStarvationProp == FairExplicit => \A t \in Thrs : []<>~SignalBad(t)
 =============================================================================

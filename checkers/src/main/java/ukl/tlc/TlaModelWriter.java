@@ -87,6 +87,19 @@ public final class TlaModelWriter {
         List<String> bud = new ArrayList<>();
         for (Event e : Event.values()) bud.add(String.valueOf(sc.budget(e)));
         t.append("MCBudget0 == ").append(seq(bud)).append("\n");
+        t.append("\n\\* Fairness lives here, not in Kernel.tla: on the system (every CPU's Step), on enabled timers,\n");
+        t.append("\\* and strongly on the scheduler's steps; never on the environment's other events.\n");
+        t.append("Fairness == \\A c \\in Cpus : WF_vars(Step(c)) /\\ WF_vars(Timer(c)) /\\ SF_vars(SchedStep(c))\n");
+        t.append("Spec == Init /\\ [][Next]_vars /\\ Fairness\n\n");
+        t.append("\\* The same fairness without ENABLED (which TLC evaluates slowly on these actions):\n");
+        t.append("\\* WF_v(A) is []<>~EnabledA \\/ []<><<A>>_v, SF_v(A) is <>[]~EnabledA \\/ []<><<A>>_v.\n");
+        t.append("FairExplicit == \\A c \\in Cpus :\n");
+        t.append("    /\\ ([]<>~(err = \"none\" /\\ StepChanges(c)) \\/ []<><<Step(c)>>_vars)\n");
+        t.append("    /\\ ([]<>~(err = \"none\" /\\ TimerEnabled(M, c)) \\/ []<><<Timer(c)>>_vars)\n");
+        t.append("    /\\ (<>[]~SchedEnabled(c) \\/ []<><<SchedStep(c)>>_vars)\n");
+        t.append("LiveSpec == Init /\\ [][Next]_vars\n");
+        t.append("MCReschedStarvationProp == FairExplicit => ReschedStarvationProp\n");
+        t.append("MCSignalStarvationProp == FairExplicit => SignalStarvationProp\n");
         t.append("====\n");
 
         StringBuilder c = new StringBuilder();
@@ -104,7 +117,7 @@ public final class TlaModelWriter {
             c.append("    ").append(k).append(" <- MC").append(k).append('\n');
         if (mode == Mode.LIVENESS) {
             c.append("SPECIFICATION LiveSpec\n");
-            for (String p : checks) c.append("PROPERTY ").append(p).append('\n');
+            for (String p : checks) c.append("PROPERTY MC").append(p).append('\n');
         } else {
             c.append("INIT Init\nNEXT Next\n");
             for (String inv : checks) c.append("INVARIANT ").append(inv).append('\n');
