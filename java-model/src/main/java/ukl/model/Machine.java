@@ -62,7 +62,7 @@ public final class Machine {
      * Deliberate semantic faults, for tests that prove a cross-check or a suite catches a broken
      * engine. NONE is the machine of MODEL.md.
      */
-    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS }
+    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP }
 
     private final Perturbation perturbation;
 
@@ -645,7 +645,7 @@ public final class Machine {
             }
             case SWAPGS -> { n.gs[c] ^= 1; advance(n, t, a); }
             case SET_MODE -> {
-                if (kind(t) == Scenario.ThreadKind.UKL) n.mode[t] = in.arg() == 0 ? 1 : 2;
+                if (kind(t) == Scenario.ThreadKind.UKL && perturbation != Perturbation.SET_MODE_NOOP) n.mode[t] = in.arg() == 0 ? 1 : 2;
                 advance(n, t, a);
             }
             case SAVE_SP -> {

@@ -71,7 +71,10 @@ public final class Scenario {
         this.expected = Collections.unmodifiableMap(new LinkedHashMap<>(b.expected));
         List<ThreadSpec> ts = new ArrayList<>();
         ThreadKind appKind = basePreset.equals("linux") ? ThreadKind.USER : ThreadKind.UKL;
-        for (int i = 0; i < threads; i++) ts.add(new ThreadSpec(appKind, i % cpus, 0, w.app(), false, false));
+        for (int i = 0; i < threads; i++) {
+            int k = b.reverseAppThreads ? threads - 1 - i : i;   // a renaming of identical threads
+            ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false));
+        }
         if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, Workload.CO_RUNNER, false, true));
         for (int c = 0; c < cpus; c++)
             ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false));
@@ -141,6 +144,8 @@ public final class Scenario {
         public final Map<Property, String> expected = new LinkedHashMap<>();
         /** Where errors about flags point (a scenario file, or "command line"). */
         public String origin = "command line";
+        /** Renames the app threads (t_i becomes t_{n-1-i}); for metamorphic tests, verdicts must not change. */
+        public boolean reverseAppThreads;
 
         public Builder preset(String p) { this.preset = p; return this; }
         public Builder paths(String file, String text) { this.pathsFile = file; this.pathsText = text; return this; }

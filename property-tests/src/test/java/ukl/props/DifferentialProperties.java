@@ -1,0 +1,157 @@
+package ukl.props;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import ukl.model.Machine;
+import ukl.model.Presets;
+import ukl.model.Scenario;
+import ukl.model.lang.Ast;
+import ukl.model.lang.Op;
+import ukl.model.lang.PathPrinter;
+import ukl.tlc.CrossCheck;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Suite 3: differential testing of the engines. Mutants of the presets' paths (drop, duplicate or
+ * swap ops, flip cli/sti, move set_mode, ret for iret) are checked by the Java explorer and by TLC;
+ * their state sets, verdicts and counterexamples must agree. A disagreement is written as a
+ * scenario file under target/disagreements/. CI runs jqwik.tries.default tries (3, in
+ * junit-platform.properties); -Djqwik.tries.default=N runs more.
+ */
+class DifferentialProperties {
+    enum Mutation { DROP, DUPLICATE, SWAP, FLIP_CLI_STI, MOVE_SET_MODE, RET_FOR_IRET }
+
+    /** A preset path to mutate, and a small scenario that runs it. */
+    record Target(String preset, String path, String workload, String events, List<String> options) {}
+
+    static final List<Target> TARGETS = List.of(
+            new Target("ukl-paper", "irq", "compute", "TIMER:1", List.of("RET")),
+            new Target("ukl-6x", "irq", "compute", "TIMER:1", List.of()),
+            new Target("ukl-paper", "syscall", "getppid", "TIMER:1", List.of()),
+            new Target("ukl-6x", "syscall", "getppid", "none", List.of()),
+            new Target("linux", "syscall", "getppid", "TIMER:1", List.of()),
+            new Target("linux", "irq", "compute", "TIMER:1", List.of()),
+            new Target("ukl-paper", "exc_pf", "stack-grow", "none", List.of("PF_SS")),
+            new Target("ukl-paper", "nmi", "compute", "NMI:1", List.of()));
+
+    record Mutant(Target target, Mutation mutation, int at, String text) {
+        @Override public String toString() { return target.preset() + ":" + target.path() + " " + mutation + " at op " + at; }
+    }
+
+    @Provide
+    Arbitrary<Mutant> mutants() {
+        return Combinators.combine(Arbitraries.of(TARGETS), Arbitraries.of(Mutation.values()), Arbitraries.integers().between(0, 40))
+                .as(DifferentialProperties::mutate)
+                .filter(m -> m != null);
+    }
+
+    /** Applies one mutation to the n-th op (mod the path's length) of the target path; null if it changes nothing. */
+    static Mutant mutate(Target t, Mutation mu, int n) {
+        Ast.PathDef def = Presets.load(t.preset()).path(t.path());
+        List<int[]> ops = new ArrayList<>();
+        count(def.body(), ops, new int[]{0});
+        int total = ops.size();
+        int k = n % total;
+        List<Ast.Stmt> body = apply(def.body(), mu, k, new int[]{0});
+        if (body == null || body.equals(def.body())) return null;
+        Ast.PathFile f = new Ast.PathFile("mutant.ukl", t.preset(), List.of("mutant: " + mu + " at op " + k),
+                List.of(new Ast.PathDef(t.path(), body, 0, null)));
+        return new Mutant(t, mu, k, PathPrinter.print(f));
+    }
+
+    private static void count(List<Ast.Stmt> b, List<int[]> out, int[] c) {
+        for (Ast.Stmt s : b) {
+            if (s instanceof Ast.OpStmt) out.add(new int[]{c[0]++});
+            else if (s instanceof Ast.IfStmt i) { count(i.then(), out, c); count(i.orElse(), out, c); }
+        }
+    }
+
+    /** Rebuilds a block with the mutation applied at global op index k. */
+    private static List<Ast.Stmt> apply(List<Ast.Stmt> b, Mutation mu, int k, int[] c) {
+        List<Ast.Stmt> out = new ArrayList<>();
+        for (int i = 0; i < b.size(); i++) {
+            Ast.Stmt s = b.get(i);
+            if (s instanceof Ast.IfStmt is) {
+                List<Ast.Stmt> th = apply(is.then(), mu, k, c), el = apply(is.orElse(), mu, k, c);
+                if (th == null || th.isEmpty()) th = is.then();
+                out.add(new Ast.IfStmt(is.cond(), th, el == null ? is.orElse() : el, is.line(), is.col()));
+                continue;
+            }
+            Ast.OpStmt o = (Ast.OpStmt) s;
+            int idx = c[0]++;
+            if (idx != k) { out.add(o); continue; }
+            switch (mu) {
+                case DROP -> { if (b.size() == 1) out.add(o); }
+                case DUPLICATE -> { out.add(o); out.add(o); }
+                case SWAP -> {
+                    if (i + 1 < b.size() && b.get(i + 1) instanceof Ast.OpStmt next) { out.add(next); out.add(o); c[0]++; i++; }
+                    else out.add(o);
+                }
+                case FLIP_CLI_STI -> out.add(o.op() == Op.CLI ? new Ast.OpStmt(Op.STI, null, 0, 0, o.comment())
+                        : o.op() == Op.STI ? new Ast.OpStmt(Op.CLI, null, 0, 0, o.comment()) : o);
+                case MOVE_SET_MODE -> {
+                    if (o.op() == Op.SET_MODE && i + 1 < b.size() && b.get(i + 1) instanceof Ast.OpStmt next) { out.add(next); out.add(o); c[0]++; i++; }
+                    else out.add(o);
+                }
+                case RET_FOR_IRET -> out.add(o.op() == Op.RET ? new Ast.OpStmt(Op.IRET, null, 0, 0, o.comment())
+                        : o.op() == Op.IRET ? new Ast.OpStmt(Op.RET, null, 0, 0, o.comment()) : o);
+            }
+        }
+        return out;
+    }
+
+    static Scenario scenario(Mutant m) {
+        Scenario.Builder b = Scenario.builder().paths("mutant.ukl", m.text()).workload(m.target().workload());
+        b.eventsSpec(m.target().events());
+        for (String o : m.target().options()) b.optionSpec(o);
+        b.name = "mutant-" + m.target().preset() + "-" + m.target().path() + "-" + m.mutation() + "-" + m.at();
+        return b.build();
+    }
+
+    @Property(seed = "20261122")
+    void bothEnginesAgreeOnMutatedPresets(@ForAll("mutants") Mutant m) throws Exception {
+        Path work = Files.createTempDirectory("ukl-diff-");
+        CrossCheck.Outcome o = CrossCheck.run(scenario(m), work, 1, 300);
+        if (!o.agree()) {
+            Path dir = Path.of("target", "disagreements");
+            Files.createDirectories(dir);
+            String n = scenario(m).name;
+            Files.writeString(dir.resolve(n + ".ukl"), m.text());
+            Files.writeString(dir.resolve(n + ".scenario"), "# Found by DifferentialProperties: the engines disagree.\n"
+                    + "paths: " + n + ".ukl\nworkload: " + m.target().workload() + "\nevents: " + m.target().events() + "\n"
+                    + (m.target().options().isEmpty() ? "" : "options: " + String.join(", ", m.target().options()) + "\n")
+                    + "expect: * holds\n");
+        }
+        assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
+    }
+
+    /** The suite can fail: the same mutant with a perturbed Java engine (popf keeps IF) disagrees with TLC. */
+    @Test
+    void aBrokenEngineIsReported() throws Exception {
+        // A harmless mutant (a second ct_exit on the UKL branch: a no-op without NOHZ_FULL) of ukl-paper's
+        // irq with RET, whose return runs popf; only the perturbed engine can make the two differ.
+        Mutant m = null;
+        for (int k = 0; k < 40 && m == null; k++) {
+            Mutant c = mutate(TARGETS.get(0), Mutation.DUPLICATE, k);
+            if (c == null) continue;
+            List<String> ls = c.text().lines().map(l -> l.replaceAll("\\s*#.*$", "")).toList();
+            for (int i = 1; i + 1 < ls.size(); i++)
+                if (ls.get(i - 1).equals("            sync_regs") && ls.get(i).equals("            ct_exit") && ls.get(i + 1).equals("            ct_exit")) m = c;
+        }
+        assertNotNull(m, "no harmless mutant found");
+        assertTrue(CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300).agree(), "the mutant itself must agree");
+        CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.POPF_KEEPS_IF);
+        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+    }
+}
