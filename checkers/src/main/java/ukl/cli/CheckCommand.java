@@ -24,27 +24,20 @@ final class CheckCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
-    @Option(names = "--format", paramLabel = "text|json", description = "output format (default text)") String format = "text";
-    @Option(names = "--out", paramLabel = "FILE", description = "write the report here instead of stdout") String out;
+    @CommandLine.Mixin OutputOptions output = new OutputOptions();
 
     public Integer call() {
-        if (!format.equals("text") && !format.equals("json"))
-            throw InputError.arg("--format", "expected text or json, not '" + format + "'");
+        output.validate();
         if (so.scenario == null && !so.scenarioFlags()) return defaultRun();
         ScenarioOptions.Resolved rs = so.resolve();
         Result r = Explorer.check(rs.scenario());
         if (rs.file() != null) {
             List<String> mm = Report.mismatches(r, rs.file().defaultExpect());
-            emit(r, mm);
+            output.emit(r, mm, spec.commandLine().getOut());
             return mm.isEmpty() ? 0 : 1;
         }
-        emit(r, null);
+        output.emit(r, null, spec.commandLine().getOut());
         return r.exitCode();
-    }
-
-    private void emit(Result r, List<String> mismatches) {
-        String text = format.equals("json") ? Json.write(Report.json(r, mismatches)) : Report.text(r, mismatches);
-        Output.emit(text, out, spec.commandLine().getOut());
     }
 
     /** The embedded default: every preset against every bundled workload at its defaults. */
@@ -65,7 +58,7 @@ final class CheckCommand implements Callable<Integer> {
         boolean anyViolation = byPreset.values().stream().flatMap(List::stream).anyMatch(r -> r.verdict().equals("violation"));
         boolean anyIncomplete = byPreset.values().stream().flatMap(List::stream).anyMatch(r -> r.incompleteReason() != null);
         String text;
-        if (format.equals("json")) {
+        if (output.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("tool", Report.TOOL);
             m.put("version", Report.VERSION);
@@ -79,7 +72,7 @@ final class CheckCommand implements Callable<Integer> {
         } else {
             text = defaultTable(byPreset, states, secs);
         }
-        Output.emit(text, out, spec.commandLine().getOut());
+        Output.emit(text, output.out, spec.commandLine().getOut());
         return anyViolation ? 1 : anyIncomplete ? 3 : 0;
     }
 

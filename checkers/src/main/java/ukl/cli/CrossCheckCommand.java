@@ -56,12 +56,7 @@ final class CrossCheckCommand implements Callable<Integer> {
             ScenarioFile.Parsed p = ScenarioFile.read(f.toString());
             so.applyBounds(p.builder());
             Scenario sc = p.builder().build();
-            CrossCheck.Outcome o;
-            try {
-                o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit);
-            } catch (InputError e) {
-                throw e;
-            }
+            CrossCheck.Outcome o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit);
             if (o.tlc().incompleteReason() != null && o.tlc().incompleteReason().contains("did not finish")) {
                 skipped++;
                 sb.append(String.format("%-32s %17s  (TLC takes over %d s; skipped)%n", name, o.javaStates() + "/-", tlcLimit));

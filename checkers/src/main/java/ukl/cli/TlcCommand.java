@@ -23,11 +23,10 @@ final class TlcCommand implements Callable<Integer> {
     @Option(names = "--depth", paramLabel = "D", description = "with --simulate: steps per behavior (default 100)") int depth = 100;
     @Option(names = "--seed", paramLabel = "S", description = "with --simulate: the random seed (default 1)") long seed = 1;
     @Option(names = "--traces", paramLabel = "N", description = "with --simulate: number of behaviors (default 1000)") int traces = 1000;
-    @Option(names = "--format", paramLabel = "text|json") String format = "text";
-    @Option(names = "--out", paramLabel = "FILE") String out;
+    @CommandLine.Mixin OutputOptions output = new OutputOptions();
 
     public Integer call() {
-        if (!format.equals("text") && !format.equals("json")) throw InputError.arg("--format", "expected text or json, not '" + format + "'");
+        output.validate();
         if (workers < 1) throw InputError.arg("--workers", "must be at least 1");
         ScenarioOptions.Resolved rs = so.resolve();
         long limit = rs.scenario().timeLimitMillis / 1000;
@@ -37,8 +36,7 @@ final class TlcCommand implements Callable<Integer> {
         TlcEngine engine = new TlcEngine(rs.scenario(), work != null ? Path.of(work) : TlcEngine.tempWork(), workers, limit);
         Result r = simulate ? engine.simulate(depth, seed, traces) : engine.check();
         List<String> mm = rs.file() != null ? Report.mismatches(r, rs.file().defaultExpect()) : null;
-        String text = format.equals("json") ? Json.write(Report.json(r, mm)) : Report.text(r, mm);
-        Output.emit(text, out, spec.commandLine().getOut());
+        output.emit(r, mm, spec.commandLine().getOut());
         if (mm != null) return mm.isEmpty() ? 0 : 1;
         return r.exitCode();
     }
