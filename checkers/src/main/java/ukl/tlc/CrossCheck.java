@@ -64,7 +64,7 @@ public final class CrossCheck {
         // 3. the traces, both ways
         boolean replay = true;
         for (Map.Entry<Property, Boolean> e : tlc.traceReplayed().entrySet())
-            if (!e.getValue()) { replay = false; diffs.add(e.getKey() + ": TLC's counterexample does not replay on the Java machine:\n" + Report2.steps(tr.properties().get(e.getKey()).trace())); }
+            if (!e.getValue()) { replay = false; diffs.add(e.getKey() + ": TLC's counterexample does not replay on the Java machine:\n" + steps(tr.properties().get(e.getKey()).trace())); }
         for (Result.PropertyResult pr : jr.properties().values()) {
             if (pr.trace() == null) continue;
             String bad = TraceCheck.check(ex, pr, work.resolve("trace-" + pr.property().name()), workers, timeoutSeconds);
@@ -87,12 +87,10 @@ public final class CrossCheck {
     }
 
     /** A compact listing of a trace's steps, for disagreement reports. */
-    static final class Report2 {
-        static String steps(Trace t) {
-            StringBuilder sb = new StringBuilder();
-            if (t == null) return "  (no trace)\n";
-            for (Trace.Step s : t.steps()) sb.append("    ").append(s.index()).append(". ").append(s.kind()).append(' ').append(s.action()).append('\n');
-            return sb.toString();
-        }
+    private static String steps(Trace t) {
+        if (t == null) return "  (no trace)\n";
+        StringBuilder sb = new StringBuilder();
+        for (Trace.Step s : t.steps()) sb.append("    ").append(s.index()).append(". ").append(s.kind()).append(' ').append(s.action()).append('\n');
+        return sb.toString();
     }
 }

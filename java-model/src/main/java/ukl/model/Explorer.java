@@ -195,14 +195,9 @@ public final class Explorer {
 
     /** Regenerates the transition from a to b to recover its label and what changed. */
     private Trace.Step stepBetween(int a, int b, int index) {
-        State sa = State.decode(store.get(a), m.nCpu, m.nThr, m.nMm);
-        byte[] want = store.get(b);
-        Machine.Transition[] found = new Machine.Transition[1];
-        m.successors(sa, tr -> {
-            if (found[0] == null && tr.next() != null && Arrays.equals(tr.next().encode(), want)) found[0] = tr;
-        });
-        if (found[0] == null) throw new IllegalStateException("trace step " + a + " -> " + b + " not reproducible");
-        return TraceText.step(m, found[0].label(), sa, found[0].next(), index, false);
+        Trace.Step s = Replay.step(m, State.decode(store.get(a), m.nCpu, m.nThr, m.nMm), store.get(b), index);
+        if (s == null) throw new IllegalStateException("trace step " + a + " -> " + b + " not reproducible");
+        return s;
     }
 
     // ------------------------------------------------------------------ liveness

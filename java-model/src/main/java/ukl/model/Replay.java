@@ -11,8 +11,10 @@ public final class Replay {
     private Replay() {}
 
     /** The Java transition from {@code from} to {@code to} as a trace step, or null if there is none. */
-    public static Trace.Step step(Machine m, State from, State to, int index) {
-        byte[] want = to.encode();
+    public static Trace.Step step(Machine m, State from, State to, int index) { return step(m, from, to.encode(), index); }
+
+    /** The same, for a target given by its canonical encoding. */
+    static Trace.Step step(Machine m, State from, byte[] want, int index) {
         Machine.Transition[] found = new Machine.Transition[1];
         m.successors(from, tr -> {
             if (found[0] == null && tr.next() != null && Arrays.equals(tr.next().encode(), want)) found[0] = tr;
