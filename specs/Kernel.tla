@@ -347,7 +347,10 @@ Handle(s, c, t) ==
     ELSE CASE vi = VTIMER -> Ok(Advance([s EXCEPT !.thr[t + 1].needResched = TRUE], t))
            [] vi = VIPI ->
                 LET i == C(s, c).ipiStack IN
-                IF IsApp(i) /\ ~Has("NSS_PS") /\ C(s, c).pt # ThrMm[i + 1] THEN Viol(s, "UNHANDLED_KERNEL_FAULT")
+                \* The kernel's page tables (pt = -1) map the UKL process's user half: "UKL shares the
+                \* kernel's page tables" (§5.10); another mm's page tables do not.
+                LET mapped == C(s, c).pt = ThrMm[i + 1] \/ (C(s, c).pt = -1 /\ ThrKind[i + 1] = "UKL") IN
+                IF IsApp(i) /\ ~Has("NSS_PS") /\ ~mapped THEN Viol(s, "UNHANDLED_KERNEL_FAULT")
                 ELSE LET from == C(s, c).ipiFrom - 1 IN
                      Ok(Advance([s EXCEPT !.thr[from + 1].ipiWait = ClearBit(@, c), !.cpu[c + 1].ipiState = 0,
                                           !.cpu[c + 1].ipiFrom = 0, !.cpu[c + 1].ipiStack = 0], t))

@@ -873,7 +873,9 @@ public final class Machine {
             case TIMER -> { n.needResched[t] = true; advance(n, t, a); }
             case IPI -> {
                 int s = n.ipiStack[c];
-                if (n.isApp(s) && !scenario.has(Option.NSS_PS) && n.pt[c] != mmOf(s))
+                // The kernel's page tables (pt -1: idle and kernel threads) map the UKL process's user
+                // half: "UKL shares the kernel's page tables" (§5.10). Only another mm's do not.
+                if (n.isApp(s) && !scenario.has(Option.NSS_PS) && n.pt[c] != mmOf(s) && !(n.pt[c] < 0 && kind(s) == Scenario.ThreadKind.UKL))
                     throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the IPI handler on cpu" + c + " reads the data " + threadName(n.ipiFrom[c] - 1)
                             + " left on " + stackName(n, s) + ", which the loaded page tables (" + (n.pt[c] < 0 ? "kernel only" : "mm" + n.pt[c]) + ") do not map (§5.10)");
                 int from = n.ipiFrom[c] - 1;

@@ -254,20 +254,8 @@ public final class Scenario {
                     throw new InputError(where, pathsFile != null ? 1 : 0, 1, "path '" + req + "' is missing; a path file must define it or extend a preset");
 
             // Contradictory option sets are input errors (MODEL.md section 5), not verdicts.
-            if (options.contains(Option.NSS) && options.contains(Option.NSS_PS))
-                throw InputError.arg(origin, "contradictory options: NSS and NSS_PS are two ways to share stacks; pick one");
-            if (options.contains(Option.PF_DF) && options.contains(Option.PF_SS))
-                throw InputError.arg(origin, "contradictory options: PF_DF and PF_SS are alternative stack-fault fixes (§5.11); pick one");
-            if (Presets.CODE_PRESETS.contains(base)) {
-                for (Option o : List.of(Option.NSS_PS, Option.STACK_VMA_CHECK))
-                    if (options.contains(o))
-                        throw InputError.arg(origin, "option " + o + " is described in the dissertation only; preset " + base + " follows the code, which has no such option (use ukl-paper)");
-            }
-            if (base.equals("linux")) {
-                for (Option o : List.of(Option.NSS, Option.NSS_PS, Option.PF_DF, Option.PF_SS, Option.RET, Option.BYP, Option.STACK_VMA_CHECK))
-                    if (options.contains(o))
-                        throw InputError.arg(origin, "option " + o + " is a UKL option; preset linux has none");
-            }
+            String contradiction = OptionConstraints.contradiction(base, options);
+            if (contradiction != null) throw InputError.arg(origin, contradiction);
             int[] istArr = new int[Vector.values().length];
             for (Vector v : Vector.values()) istArr[v.ordinal()] = v.defaultIst;
             if (options.contains(Option.PF_SS)) {

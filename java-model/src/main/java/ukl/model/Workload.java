@@ -52,7 +52,9 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
             "read", List.of(b(BodyKind.SLEEP)),
             "spin", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.SPIN_UNLOCK)),
             "tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_READ), b(BodyKind.SPIN_UNLOCK)),
-            "munmap", List.of(b(BodyKind.SEND_IPI)));
+            "munmap", List.of(b(BodyKind.SEND_IPI)),
+            // A syscall with a deep kernel call chain: its frames need a fresh stack page (§5.11).
+            "deep", List.of(b(BodyKind.TOUCH_APP_STACK)));
 
     /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
     public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
@@ -80,6 +82,13 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
                 List.of(op(AppKind.COMPUTE), op(AppKind.REDZONE)), 1, 1, false, Map.of(Event.TIMER, UNBOUNDED, Event.NMI, 1));
         add(m, "tlb-shootdown", "munmap(): body sends a TLB-shootdown IPI to every other CPU and waits",
                 List.of(sys("munmap")), 2, 1, true, Map.of(Event.TIMER, 1));
+        // Two threads of one process (one mm, one mmap_lock), one per CPU. Each first makes a syscall
+        // with a deep kernel call chain, then mmap. Under NSS the deep chain's frames reach below the
+        // app's mapped stack pages: a kernel-mode stack fault whose handler needs mmap_lock (§5.11),
+        // which the other thread may hold. Which stack the handler then sleeps on is what PF_SS and
+        // PF_DF decide.
+        add(m, "deep-mmap", "two threads of one process on two CPUs: a deep-stack syscall, then mmap()",
+                List.of(sys("deep"), sys("mmap")), 2, 2, false, Map.of(Event.TIMER, 1));
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
