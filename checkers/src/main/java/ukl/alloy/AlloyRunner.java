@@ -3,6 +3,7 @@ package ukl.alloy;
 import edu.mit.csail.sdg.alloy4.A4Reporter;
 import edu.mit.csail.sdg.alloy4.Err;
 import edu.mit.csail.sdg.ast.Command;
+import edu.mit.csail.sdg.ast.CommandScope;
 import edu.mit.csail.sdg.ast.Sig;
 import edu.mit.csail.sdg.parser.CompModule;
 import edu.mit.csail.sdg.parser.CompUtil;
@@ -105,12 +106,10 @@ public final class AlloyRunner {
         List<Outcome> out = new ArrayList<>();
         for (Command cmd : world.getAllCommands()) {
             if (only != null && !cmd.label.equals(only)) continue;
-            Command c = cmd;
-            if (scope != null) c = new Command(cmd.pos, cmd.nameExpr, cmd.label, cmd.check, scope, cmd.bitwidth, cmd.maxseq,
-                    cmd.minprefix, cmd.maxprefix, cmd.expects, cmd.scope, cmd.additionalExactScopes, cmd.commandKeyword, cmd.formula, cmd.parent);
             long t0 = System.nanoTime();
             A4Solution sol;
             try {
+                Command c = scope == null ? cmd : rescoped(cmd, scope);
                 sol = TranslateAlloyToKodkod.execute_command(A4Reporter.NOP, world.getAllReachableSigs(), c, opt);
             } catch (Err e) {
                 throw new InputError(src.file(), e.pos == null ? 0 : e.pos.y, e.pos == null ? 0 : e.pos.x,
@@ -127,6 +126,15 @@ public final class AlloyRunner {
         if (only != null && out.isEmpty())
             throw InputError.arg("--command", "model " + src.name() + " has no command '" + only + "'");
         return out;
+    }
+
+    /** The command with its overall scope and every non-exact sig scope set to n (exact scopes and steps stay). */
+    private static Command rescoped(Command cmd, int n) throws Err {
+        List<CommandScope> scopes = new ArrayList<>();
+        for (CommandScope cs : cmd.scope)
+            scopes.add(cs.isExact ? cs : new CommandScope(cs.pos, cs.sigPos, cs.sig, false, n, n, 1));
+        return new Command(cmd.pos, cmd.nameExpr, cmd.label, cmd.check, n, cmd.bitwidth, cmd.maxseq,
+                cmd.minprefix, cmd.maxprefix, cmd.expects, scopes, cmd.additionalExactScopes, cmd.commandKeyword, cmd.formula, cmd.parent);
     }
 
     /**

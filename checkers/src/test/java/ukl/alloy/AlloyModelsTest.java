@@ -152,6 +152,7 @@ class AlloyModelsTest {
                 if (OptionConstraints.contradiction(preset, opts) != null) continue;
                 for (boolean co : new boolean[]{false, true}) java.add(key(preset, names, co));
             }
+        System.out.println("option constraints: Alloy lists " + alloy.size() + " valid configurations, ukl check accepts " + java.size());
         List<String> diff = new ArrayList<>();
         for (String k : alloy) if (!java.contains(k)) diff.add("only Alloy accepts: " + k);
         for (String k : java) if (!alloy.contains(k)) diff.add("only ukl check accepts: " + k);
