@@ -80,11 +80,11 @@ final class CheckCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         sb.append("ukl check: every preset against every bundled workload at its default bounds\n");
         sb.append("(cell: holds, or the workloads that violate the property; 'n/c' = not checked without NOHZ_FULL)\n\n");
-        sb.append(String.format("%-20s", "property"));
+        sb.append(String.format("%-22s", "property"));
         for (String p : byPreset.keySet()) sb.append(String.format(" | %-22s", p));
-        sb.append('\n').append("-".repeat(20 + byPreset.size() * 25)).append('\n');
+        sb.append('\n').append("-".repeat(22 + byPreset.size() * 25)).append('\n');
         for (Property prop : Property.values()) {
-            sb.append(String.format("%-20s", prop.name()));
+            sb.append(String.format("%-22s", prop.name()));
             for (List<Result> rs : byPreset.values()) {
                 List<String> bad = new ArrayList<>();
                 boolean unknown = false, checked = false;
