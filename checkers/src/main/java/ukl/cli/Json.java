@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 /** A small JSON writer for the report schema; values are Map, List, String, Number, Boolean or null. */
-final class Json {
+public final class Json {
     private Json() {}
 
-    static String write(Object v) {
+    public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
         write(sb, v, 0);
         return sb.append('\n').toString();

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Text and JSON renderings of a {@link Result}. The JSON schema is stable across engines. */
-final class Report {
+public final class Report {
     private Report() {}
 
-    static final String TOOL = "ukl-model";
-    static final String VERSION = "0.1.0";
+    public static final String TOOL = "ukl-model";
+    public static final String VERSION = "0.1.0";
 
     static String text(Result r, List<String> mismatches) {
         StringBuilder sb = new StringBuilder();

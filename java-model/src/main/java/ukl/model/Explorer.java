@@ -62,6 +62,7 @@ public final class Explorer {
             if (store.size() > sc.maxStates) { bound = "state bound " + sc.maxStates + " reached (raise --max-states)"; break; }
             if ((id & 1023) == 0) {
                 if (System.currentTimeMillis() > deadline) { bound = "time limit " + sc.timeLimitMillis / 1000 + "s reached (raise --time-limit)"; break; }
+                if (Thread.currentThread().isInterrupted()) { bound = "interrupted before the search finished"; break; }
                 long used = rt.totalMemory() - rt.freeMemory();
                 if (used > rt.maxMemory() * 0.92) {
                     System.gc();

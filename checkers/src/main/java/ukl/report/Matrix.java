@@ -1,0 +1,327 @@
+package ukl.report;
+
+import ukl.model.Explorer;
+import ukl.model.InputError;
+import ukl.model.Option;
+import ukl.model.OptionConstraints;
+import ukl.model.Property;
+import ukl.model.Result;
+import ukl.model.Scenario;
+import ukl.model.Workload;
+import ukl.tlc.TlcEngine;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The design-review matrix: rows are (preset or path file, valid option set), columns are
+ * workloads, and each cell is checked by the Java explorer, TLC, or both. Cells are cached by
+ * content, so a second run only checks what changed.
+ */
+public final class Matrix {
+    /** A row: a preset (or a user's path file) with one valid option set. */
+    public record Row(String label, String preset, String pathsFile, String pathsText, Set<Option> options, boolean preemptFull) {}
+
+    /** One checked cell. {@code violated} in property order; {@code traces}: property name to TraceExport JSON; {@code stories}: to Story text. */
+    public record Cell(Row row, String workload, String status, List<String> violated, String incomplete, long states,
+                       double seconds, boolean cached, String disagreement, Map<String, Object> traces, Map<String, String> stories,
+                       String bound) {
+        public boolean safe() { return status.equals("safe"); }
+    }
+
+    public record Config(List<String> presets, List<String> pathFiles, List<String> optionUniverse, List<String> workloads,
+                         String engine, int jobs, long maxStates, long timeLimitSeconds, int bypassLimit, Path cacheDir) {}
+
+    private final Config cfg;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<Cell> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile ExecutorService pool;
+
+    public Matrix(Config cfg) { this.cfg = cfg; }
+
+    /** The option universe of the default matrix: the UKL options (the §5 design choices). */
+    public static List<String> defaultUniverse() {
+        List<String> r = new ArrayList<>();
+        for (Option o : OptionConstraints.UKL_OPTIONS) r.add(o.name());
+        return r;
+    }
+
+    /** Every option name ukl knows, for --options all. */
+    public static List<String> allUniverse() {
+        List<String> r = new ArrayList<>();
+        for (Option o : Option.values()) r.add(o.name());
+        r.add("PREEMPT=full");
+        return r;
+    }
+
+    /** Every row: for each preset or path file, every subset of the universe that is not a contradiction. */
+    public List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        List<String> u = cfg.optionUniverse();
+        if (u.size() > 16) throw InputError.arg("--options", "at most 16 options in the universe (2^16 option sets)");
+        List<String[]> bases = new ArrayList<>();
+        for (String p : cfg.presets()) bases.add(new String[]{p, null, null});
+        for (String f : cfg.pathFiles()) {
+            String text;
+            try { text = Files.readString(Path.of(f), StandardCharsets.UTF_8); }
+            catch (java.nio.file.NoSuchFileException e) { throw new InputError(f, 0, 0, "no such file"); }
+            catch (IOException e) { throw new InputError(f, 0, 0, "cannot read: " + e.getMessage()); }
+            bases.add(new String[]{null, f, text});
+        }
+        for (String[] b : bases) {
+            String base = b[0] != null ? b[0] : basePresetOf(b[1], b[2]);
+            for (int mask = 0; mask < 1 << u.size(); mask++) {
+                Set<Option> opts = EnumSet.noneOf(Option.class);
+                boolean full = false;
+                TreeSet<String> names = new TreeSet<>();
+                for (int i = 0; i < u.size(); i++) {
+                    if ((mask & 1 << i) == 0) continue;
+                    names.add(u.get(i));
+                    if (u.get(i).equals("PREEMPT=full")) full = true;
+                    else opts.add(Option.valueOf(u.get(i)));
+                }
+                if (OptionConstraints.contradiction(base, opts) != null) continue;
+                String label = (b[0] != null ? b[0] : b[1]) + " {" + String.join(",", names) + "}";
+                rows.add(new Row(label, b[0], b[1], b[2], opts, full));
+            }
+        }
+        return rows;
+    }
+
+    private static String basePresetOf(String file, String text) {
+        var merged = ukl.model.lang.PathCompiler.merge(ukl.model.lang.PathParser.parse(file, text), ukl.model.Presets::load);
+        return merged.basePreset();
+    }
+
+    public Scenario scenario(Row r, String workload) {
+        Scenario.Builder b = Scenario.builder().workload(workload);
+        if (r.preset() != null) b.preset(r.preset());
+        else b.paths(r.pathsFile(), r.pathsText());
+        for (Option o : r.options()) b.option(o);
+        b.preempt(r.preemptFull());
+        b.maxStates = cfg.maxStates();
+        b.timeLimitSeconds = cfg.timeLimitSeconds();
+        b.bypassLimit(cfg.bypassLimit());
+        return b.build();
+    }
+
+    /** Asks running cells to stop; what is done stays, the rest is reported incomplete. */
+    public void interrupt() {
+        stop.set(true);
+        ExecutorService p = pool;
+        if (p != null) p.shutdownNow();
+    }
+
+    public boolean interrupted() { return stop.get(); }
+
+    public List<Cell> done() { synchronized (done) { return new ArrayList<>(done); } }
+
+    /** Checks every cell (in parallel with --jobs), reporting each as it ends. */
+    public List<Cell> run(List<Row> rows, Consumer<Cell> progress) {
+        List<Runnable> tasks = new ArrayList<>();
+        for (Row r : rows)
+            for (String w : cfg.workloads()) {
+                Scenario sc = scenario(r, w);   // every input error before any checking
+                tasks.add(() -> {
+                    if (stop.get()) return;
+                    Cell c = cell(r, w, sc);
+                    if (stop.get() && c.incomplete() != null) return;   // cut short by the interrupt: not a result
+                    done.add(c);
+                    if (progress != null) progress.accept(c);
+                });
+            }
+        pool = Executors.newFixedThreadPool(Math.max(1, cfg.jobs()), rn -> {
+            Thread t = new Thread(rn, "ukl-matrix");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> fs = new ArrayList<>();
+        for (Runnable t : tasks) fs.add(pool.submit(t));
+        pool.shutdown();
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.CancellationException | InterruptedException e) {
+                if (!stop.get()) throw new IllegalStateException("a matrix cell was cancelled", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        try { pool.awaitTermination(1, TimeUnit.MINUTES); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        return done();
+    }
+
+    private Cell cell(Row r, String w, Scenario sc) {
+        String key = cacheKey(sc);
+        Cell hit = readCache(key, r, w);
+        if (hit != null) return hit;
+        long t0 = System.nanoTime();
+        Cell c;
+        switch (cfg.engine()) {
+            case "java" -> c = javaCell(r, w, sc, t0);
+            case "tlc" -> c = fromResult(r, w, tlc(sc), t0, null, null, null);
+            default -> {
+                Cell j = javaCell(r, w, sc, t0);
+                Result t = tlc(sc);
+                List<String> tv = names(t);
+                String dis = null;
+                if (j.incomplete() == null && t.incompleteReason() == null && !tv.equals(j.violated()))
+                    dis = "java: " + (j.violated().isEmpty() ? "safe" : String.join(",", j.violated())) + "; tlc: " + (tv.isEmpty() ? "safe" : String.join(",", tv));
+                String inc = j.incomplete() != null ? j.incomplete() : t.incompleteReason() != null ? "tlc: " + t.incompleteReason() : null;
+                String status = dis != null ? "disagree" : inc != null ? "incomplete" : j.status();
+                c = new Cell(r, w, status, j.violated(), inc, j.states(), (System.nanoTime() - t0) / 1e9, false, dis, j.traces(), j.stories(), j.bound());
+            }
+        }
+        if (c.incomplete() == null || !stop.get()) writeCache(key, c);
+        return c;
+    }
+
+    private Result tlc(Scenario sc) {
+        Path work = TlcEngine.tempWork();
+        return new TlcEngine(sc, work, 1, cfg.timeLimitSeconds()).check();
+    }
+
+    private Cell javaCell(Row r, String w, Scenario sc, long t0) {
+        Explorer ex = new Explorer(sc);
+        Result res = ex.run();
+        Map<String, Object> traces = new LinkedHashMap<>();
+        Map<String, String> stories = new LinkedHashMap<>();
+        for (Property p : res.violations()) {
+            TraceView v = TraceView.of(ex, res, p);
+            if (v == null) continue;
+            traces.put(p.name(), TraceExport.json(v));
+            stories.put(p.name(), Story.tell(v));
+        }
+        return fromResult(r, w, res, t0, traces, stories, null);
+    }
+
+    private Cell fromResult(Row r, String w, Result res, long t0, Map<String, Object> traces, Map<String, String> stories, String dis) {
+        List<String> v = names(res);
+        String inc = res.incompleteReason();
+        String status = !v.isEmpty() ? "violated" : inc != null ? "incomplete" : "safe";
+        String bound = res.stats().states() + " states, depth " + res.stats().depth() + ", max states " + res.scenario().maxStates
+                + ", nesting " + res.scenario().maxNesting + ", events " + res.scenario().describe().get("events");
+        return new Cell(r, w, status, v, inc, res.stats().states(), (System.nanoTime() - t0) / 1e9, false, dis,
+                traces == null ? Map.of() : traces, stories == null ? Map.of() : stories, bound);
+    }
+
+    private static List<String> names(Result r) {
+        List<String> v = new ArrayList<>();
+        for (Property p : r.violations()) v.add(p.name());
+        return v;
+    }
+
+    // ---- the cache: one file per cell, named by the SHA-256 of everything that decides its result
+
+    /** Program, options, workload, bounds, engine and tool version (the jar's own bytes when run from one). */
+    String cacheKey(Scenario sc) {
+        Map<String, Object> d = new LinkedHashMap<>(sc.describe());
+        d.remove("name");
+        d.remove("source");
+        StringBuilder sb = new StringBuilder();
+        sb.append("tool ").append(toolFingerprint()).append('\n');
+        sb.append("engine ").append(cfg.engine()).append('\n');
+        sb.append(d).append('\n');
+        sb.append(sc.program.listing()).append('\n').append(sc.linuxProgram.listing()).append('\n');
+        for (Workload.AppOp o : sc.workload.app()) sb.append(o.render()).append('\n');
+        sc.workload.bodies().forEach((k, ops) -> { sb.append(k).append(':'); ops.forEach(o -> sb.append(' ').append(o.render())); sb.append('\n'); });
+        return sha256(sb.toString());
+    }
+
+    private static volatile String fingerprint;
+
+    static String toolFingerprint() {
+        if (fingerprint != null) return fingerprint;
+        String f = ukl.cli.Report.VERSION;
+        try {
+            var src = Matrix.class.getProtectionDomain().getCodeSource();
+            if (src != null) {
+                Path p = Path.of(src.getLocation().toURI());
+                if (Files.isRegularFile(p)) f += " " + sha256(Files.readAllBytes(p));
+                else f += " " + classesFingerprint(p);
+            }
+        } catch (Exception e) {
+            f += " unknown-build-" + System.nanoTime();   // no fingerprint: never reuse another build's results
+        }
+        fingerprint = f;
+        return f;
+    }
+
+    /** Outside a jar (tests): the newest class file's time and the number of classes. */
+    private static String classesFingerprint(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            long[] acc = {0, 0};
+            s.filter(Files::isRegularFile).forEach(x -> {
+                acc[0]++;
+                try { acc[1] = Math.max(acc[1], Files.getLastModifiedTime(x).toMillis()); } catch (IOException e) { acc[1] = Long.MAX_VALUE; }
+            });
+            return "classes " + acc[0] + " " + acc[1];
+        }
+    }
+
+    static String sha256(String s) { return sha256(s.getBytes(StandardCharsets.UTF_8)); }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What the cache keeps of a cell (serializable: strings, numbers, lists and maps). */
+    private record Stored(String status, ArrayList<String> violated, String incomplete, long states, double seconds,
+                          String disagreement, LinkedHashMap<String, Object> traces, LinkedHashMap<String, String> stories,
+                          String bound) implements Serializable {}
+
+    private Cell readCache(String key, Row r, String w) {
+        if (cfg.cacheDir() == null) return null;
+        Path f = cfg.cacheDir().resolve(key + ".cell");
+        if (!Files.isRegularFile(f)) return null;
+        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(f))) {
+            Stored s = (Stored) in.readObject();
+            return new Cell(r, w, s.status(), s.violated(), s.incomplete(), s.states(), s.seconds(), true, s.disagreement(),
+                    s.traces(), s.stories(), s.bound());
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            return null;   // an unreadable entry is a miss: the cell is checked again and the entry rewritten
+        }
+    }
+
+    private void writeCache(String key, Cell c) {
+        if (cfg.cacheDir() == null || c.incomplete() != null) return;   // an incomplete cell is worth checking again
+        try {
+            Files.createDirectories(cfg.cacheDir());
+            Path tmp = Files.createTempFile(cfg.cacheDir(), ".cell-", ".tmp");
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(tmp))) {
+                out.writeObject(new Stored(c.status(), new ArrayList<>(c.violated()), c.incomplete(), c.states(), c.seconds(),
+                        c.disagreement(), new LinkedHashMap<>(c.traces()), new LinkedHashMap<>(c.stories()), c.bound()));
+            }
+            Files.move(tmp, cfg.cacheDir().resolve(key + ".cell"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new InputError(cfg.cacheDir().toString(), 0, 0, "cannot write the matrix cache: " + e.getMessage());
+        }
+    }
+}
