@@ -22,6 +22,12 @@ final class Output {
             Path tmp = Files.createTempFile(dir, ".ukl-", ".tmp");
             try {
                 Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                // createTempFile makes it owner-only; a report is as readable as any file the user writes.
+                try {
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: keep its default permissions
+                }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);

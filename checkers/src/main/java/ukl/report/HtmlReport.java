@@ -181,12 +181,12 @@ function draw(t) {
       const lines = [];
       if (acting) lines.push((s.thread || "") + ": " + s.action);
       lines.push("runs " + th + (acting ? "" : " (idle here)"));
-      if (acting && s.path) lines.push((s.path || "") + (s.line ? ":" + s.line : ""));
+      if (acting && s.path) lines.push(s.path.substring(s.path.lastIndexOf(":") + 1) + (s.line ? ":" + s.line : ""));
       lines.push("on " + st[p + "sp"]);
       const mode = st[th + ".mode"];
       lines.push("IF=" + st[p + "if"] + (mode !== undefined ? " mode=" + mode : "") + (st[p + "nmiBlocked"] === "1" ? " NMI-blocked" : ""));
       lines.forEach((ln, j) => g.appendChild(sv("text", {"x": x + 7, "y": y + 16 + j * 13, "fill": acting ? "#111" : "#888"},
-        ln.length > 30 ? ln.substring(0, 29) + "…" : ln)));
+        ln.length > 27 ? ln.substring(0, 26) + "…" : ln)));
     }
     stacks.forEach((k, j) => {
       const v = s.state[k] || "[]";

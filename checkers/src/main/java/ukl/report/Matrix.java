@@ -58,6 +58,7 @@ public final class Matrix {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Cell> done = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile ExecutorService pool;
+    private final List<Future<?>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Matrix(Config cfg) { this.cfg = cfg; }
 
@@ -132,6 +133,7 @@ public final class Matrix {
         stop.set(true);
         ExecutorService p = pool;
         if (p != null) p.shutdownNow();
+        for (Future<?> f : futures) f.cancel(true);   // queued cells never start; running ones see the interrupt
     }
 
     public boolean interrupted() { return stop.get(); }
@@ -157,10 +159,13 @@ public final class Matrix {
             t.setDaemon(true);
             return t;
         });
-        List<Future<?>> fs = new ArrayList<>();
-        for (Runnable t : tasks) fs.add(pool.submit(t));
+        for (Runnable t : tasks) {
+            if (stop.get()) break;
+            futures.add(pool.submit(t));
+        }
         pool.shutdown();
-        for (Future<?> f : fs) {
+        if (stop.get()) for (Future<?> f : futures) f.cancel(true);
+        for (Future<?> f : futures) {
             try {
                 f.get();
             } catch (java.util.concurrent.CancellationException | InterruptedException e) {

@@ -137,7 +137,7 @@ public final class MatrixReport {
                 cm.put("seconds", c == null ? 0.0 : c.seconds());
                 cm.put("cached", c != null && c.cached());
                 cm.put("bound", c == null ? null : c.bound());
-                if (withTraces) cm.put("traces", c == null ? Map.of() : c.traces());
+                if (withTraces) cm.put("traces", c == null ? Map.of() : slim(c.traces()));
                 cells.add(cm);
             }
             r.put("cells", cells);
@@ -206,6 +206,37 @@ public final class MatrixReport {
         }
         return sb.toString();
     }
+
+    /** What the timeline draws of each step's state: per CPU the thread, stack, IF and NMI blocking; modes; stacks. */
+    private static Map<String, Object> slim(Map<String, Object> traces) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : traces.entrySet()) {
+            if (!(e.getValue() instanceof Map<?, ?> t)) continue;
+            Map<String, Object> c = new LinkedHashMap<>();
+            t.forEach((k, v) -> { if (!k.equals("initial")) c.put(String.valueOf(k), v); });
+            if (t.get("steps") instanceof List<?> steps) {
+                List<Object> ss = new ArrayList<>();
+                for (Object o : steps) {
+                    if (!(o instanceof Map<?, ?> st)) continue;
+                    Map<String, Object> s2 = new LinkedHashMap<>();
+                    st.forEach((k, v) -> s2.put(String.valueOf(k), v));
+                    if (st.get("state") instanceof Map<?, ?> state) {
+                        Map<String, Object> keep = new LinkedHashMap<>();
+                        state.forEach((k, v) -> { if (TIMELINE_FIELD.matcher(String.valueOf(k)).matches()) keep.put(String.valueOf(k), v); });
+                        s2.put("state", keep);
+                    }
+                    s2.remove("changes");
+                    ss.add(s2);
+                }
+                c.put("steps", ss);
+            }
+            out.put(e.getKey(), c);
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern TIMELINE_FIELD =
+            java.util.regex.Pattern.compile("cpu\\d+\\.(running|sp|if|nmiBlocked)|[^.]+\\.mode|stack\\..*");
 
     @SuppressWarnings("unchecked")
     private static int steps(Matrix.Cell c, String p) {
