@@ -87,6 +87,11 @@ public final class MatrixReport {
                     + String.format(java.util.Locale.ROOT, "%.1f s", seconds) + " (engine " + engine + ")"
                     + (interrupted ? "; INTERRUPTED: cells not done are incomplete" : "");
         }
+        /** The counts only: stable from run to run (no times, no cache hits). */
+        public String counts() {
+            return cells + " cells: " + safe + " safe, " + violated + " with violations, " + incomplete + " incomplete"
+                    + (disagree > 0 ? ", " + disagree + " where the engines DISAGREE" : "") + (interrupted ? "; INTERRUPTED" : "");
+        }
         public int exitCode() { return disagree > 0 || violated > 0 ? 1 : incomplete > 0 ? 3 : 0; }
     }
 
@@ -170,7 +175,8 @@ public final class MatrixReport {
         sb.append("matrix: each property it violates, with the shortest counterexample over the workloads, in words,\n");
         sb.append("each step citing the source line it comes from. For a row with no violation, the bound each workload\n");
         sb.append("was checked at.\n\n");
-        sb.append(s.line()).append("\n\n");
+        sb.append(s.counts()).append(", engine ").append(s.engine()).append(".\n\n");
+        Map<String, String> seen = new java.util.HashMap<>();   // a trace already printed, by workload and steps: where
         for (Line l : lines) {
             sb.append("## ").append(l.row().label()).append("\n\n");
             Map<String, Matrix.Cell> best = new LinkedHashMap<>();
@@ -195,7 +201,13 @@ public final class MatrixReport {
                 for (Map.Entry<String, Matrix.Cell> e : best.entrySet()) {
                     sb.append("### ").append(e.getKey()).append(" (workloads: ").append(String.join(", ", where.get(e.getKey()))).append(")\n\n");
                     String story = e.getValue().stories().get(e.getKey());
-                    sb.append("Shortest, in `").append(e.getValue().workload()).append("`:\n\n```\n").append(story == null ? "(no trace kept)" : story.strip()).append("\n```\n\n");
+                    String body = story == null ? null : story.substring(story.indexOf('\n') + 1).strip();
+                    String first = body == null ? null : seen.putIfAbsent(e.getValue().workload() + "\u0000" + body, l.row().label());
+                    if (first != null)
+                        sb.append("Shortest, in `").append(e.getValue().workload()).append("`: the same ").append(story.lines().findFirst().orElse("").replaceFirst(":.*", ""))
+                          .append(" trace as in `").append(first).append("` above, step for step.\n\n");
+                    else
+                        sb.append("Shortest, in `").append(e.getValue().workload()).append("`:\n\n```\n").append(story == null ? "(no trace kept)" : story.strip()).append("\n```\n\n");
                 }
                 List<String> safe = new ArrayList<>();
                 for (Matrix.Cell c : l.cells()) if (c != null && c.safe()) safe.add(c.workload());

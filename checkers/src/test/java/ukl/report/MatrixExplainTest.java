@@ -132,6 +132,17 @@ class MatrixExplainTest {
         assertTrue(c.out().contains("## linux {}\n\nNo violation. Checked at:\n\n- tlb-shootdown: "), c.out());
     }
 
+    /** --engine both: each cell is checked by the explorer and by TLC, and they must agree. */
+    @Test
+    void bothEnginesFillTheSameCells() {
+        Run r = ukl("matrix", "--engine", "both", "--presets", "ukl-paper", "--options", "NSS", "--workloads", "deep-mmap", "--no-cache", "--jobs", "2");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("ukl-paper {NSS} ") && l.contains("DFP")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("ukl-paper {} ") && l.contains("safe")), r.out());
+        assertFalse(r.out().contains("DISAGREE"), r.out());
+        assertTrue(r.out().contains("(engine both)"), r.out());
+    }
+
     @Test
     void htmlEscapesEverythingFromInput() {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
