@@ -177,6 +177,14 @@ class MatrixExplainTest {
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "ukl.cli.Main", "matrix", "--no-cache", "--jobs", "1",
                 "--presets", "ukl-paper,ukl-5.14", "--workloads", "getppid,deep-mmap,tlb-shootdown,compute")
                 .redirectError(tmp.resolve("err").toFile()).redirectOutput(tmp.resolve("out").toFile()).start();
+        try {
+            interruptAndCheck(p, tmp);
+        } finally {
+            p.destroyForcibly();   // never leave a matrix running after a failed assertion
+        }
+    }
+
+    private static void interruptAndCheck(Process p, Path tmp) throws Exception {
         long end = System.currentTimeMillis() + 120_000;
         while (!Files.readString(tmp.resolve("err")).contains("matrix: ")) {
             assertTrue(p.isAlive(), "still running: " + Files.readString(tmp.resolve("err")));
