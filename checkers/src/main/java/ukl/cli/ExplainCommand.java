@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
  * TLA+ behavior (replayable by TLC), JSON or Graphviz dot.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = {"Print a scenario's shortest counterexample as a story: one line per step (CPU, thread, path, op,",
-                "citation), what changed, and the property and state that broke. Or export it (--trace-format)."})
+        description = {"Print a scenario's shortest counterexample as a story, or export it as TLA+, JSON or dot.",
+                "One line per step: CPU, thread, path, op and citation, then what changed; last, the property and state that broke."})
 final class ExplainCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

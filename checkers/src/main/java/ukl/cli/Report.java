@@ -103,20 +103,7 @@ public final class Report {
                 pm.put("why", p.trace().why());
                 if (p.trace().loopStart() > 0) pm.put("loopStart", p.trace().loopStart());
                 List<Object> steps = new ArrayList<>();
-                for (Trace.Step st : p.trace().steps()) {
-                    Map<String, Object> sm = new LinkedHashMap<>();
-                    sm.put("index", st.index());
-                    sm.put("kind", st.kind());
-                    sm.put("cpu", st.cpu());
-                    sm.put("thread", st.thread());
-                    sm.put("action", st.action());
-                    sm.put("path", st.path());
-                    sm.put("line", st.line());
-                    sm.put("citation", st.citation());
-                    sm.put("changes", st.changes());
-                    sm.put("violating", st.violating());
-                    steps.add(sm);
-                }
+                for (Trace.Step st : p.trace().steps()) steps.add(stepJson(st));
                 pm.put("trace", steps);
             } else {
                 pm.put("trace", List.of());
@@ -151,5 +138,21 @@ public final class Report {
             if (!exp.equals(got)) out.add(p + ": expected " + exp + ", got " + got);
         }
         return out;
+    }
+
+    /** One trace step in the JSON schema (also the base of ukl explain's and the HTML report's steps). */
+    public static Map<String, Object> stepJson(Trace.Step st) {
+        Map<String, Object> sm = new LinkedHashMap<>();
+        sm.put("index", st.index());
+        sm.put("kind", st.kind());
+        sm.put("cpu", st.cpu());
+        sm.put("thread", st.thread());
+        sm.put("action", st.action());
+        sm.put("path", st.path());
+        sm.put("line", st.line());
+        sm.put("citation", st.citation());
+        sm.put("changes", st.changes());
+        sm.put("violating", st.violating());
+        return sm;
     }
 }

@@ -25,17 +25,7 @@ public final class TraceExport {
         List<Object> steps = new ArrayList<>();
         for (int i = 0; i < v.trace().steps().size(); i++) {
             Trace.Step s = v.trace().steps().get(i);
-            Map<String, Object> st = new LinkedHashMap<>();
-            st.put("index", s.index());
-            st.put("kind", s.kind());
-            st.put("cpu", s.cpu());
-            st.put("thread", s.thread());
-            st.put("action", s.action());
-            st.put("path", s.path());
-            st.put("line", s.line());
-            st.put("citation", s.citation());
-            st.put("changes", s.changes());
-            st.put("violating", s.violating());
+            Map<String, Object> st = ukl.cli.Report.stepJson(s);
             st.put("state", v.trace().steps().get(i).violating() ? v.before().get(i) : v.after().get(i));
             steps.add(st);
         }
