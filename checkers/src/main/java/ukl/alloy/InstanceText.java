@@ -43,6 +43,12 @@ final class InstanceText {
         return r;
     }
 
+    /** Whether the model has mutable (var) fields: only then is an instance a trace worth telling state by state. */
+    private static boolean hasVar(CompModule world) {
+        for (Sig s : userSigs(world)) for (Sig.Field f : s.getFields()) if (f.isVariable != null) return true;
+        return false;
+    }
+
     private static String render(A4TupleSet ts, int from, CompModule world) {
         StringJoiner j = new StringJoiner(", ");
         for (A4Tuple t : ts) {
@@ -75,8 +81,7 @@ final class InstanceText {
 
     static String describe(A4Solution sol, CompModule world) {
         StringBuilder sb = new StringBuilder();
-        boolean hasVar = false;
-        for (Sig s : userSigs(world)) for (Sig.Field f : s.getFields()) hasVar |= f.isVariable != null;
+        boolean hasVar = hasVar(world);
         boolean temporal = hasVar && sol.isTemporal();
         int len = temporal ? sol.getTraceLength() : 1;
         if (temporal)
@@ -136,8 +141,7 @@ final class InstanceText {
 
     static Map<String, Object> json(A4Solution sol, CompModule world) {
         Map<String, Object> m = new LinkedHashMap<>();
-        boolean hasVar = false;
-        for (Sig s : userSigs(world)) for (Sig.Field f : s.getFields()) hasVar |= f.isVariable != null;
+        boolean hasVar = hasVar(world);
         int len = hasVar && sol.isTemporal() ? sol.getTraceLength() : 1;
         m.put("states", len);
         if (hasVar && sol.isTemporal()) m.put("loop", sol.getLoopState());

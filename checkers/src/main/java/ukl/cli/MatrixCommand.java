@@ -91,14 +91,9 @@ final class MatrixCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
 
         // Ctrl-C: stop the cells, then report what is done (marked incomplete) and exit 3.
-        Object lock = new Object();
-        boolean[] interrupted = {false};
         sun.misc.SignalHandler old = null;
         try {
-            old = sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
-                synchronized (lock) { interrupted[0] = true; }
-                mx.interrupt();
-            });
+            old = sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> mx.interrupt());
         } catch (IllegalArgumentException e) {
             // No SIGINT on this platform or it is reserved by the JVM: Ctrl-C then ends the JVM as usual.
         }

@@ -200,7 +200,7 @@ public final class Matrix {
                 c = new Cell(r, w, status, j.violated(), inc, j.states(), (System.nanoTime() - t0) / 1e9, false, dis, j.traces(), j.stories(), j.bound());
             }
         }
-        if (c.incomplete() == null || !stop.get()) writeCache(key, c);
+        writeCache(key, c);
         return c;
     }
 
