@@ -54,6 +54,16 @@ public final class AlloyRunner {
 
     private AlloyRunner() {}
 
+    /**
+     * SAT4J, pure Java. Taken as SATFactory.DEFAULT rather than looked up with SATFactory.find,
+     * which probes every solver and leaves an empty alloy-plingeling*.cnf in the temp directory.
+     */
+    private static SATFactory sat4j() {
+        SATFactory f = SATFactory.DEFAULT;
+        if (!"sat4j".equals(f.id())) throw new IllegalStateException("Alloy's default solver is " + f.id() + ", not sat4j");
+        return f;
+    }
+
     /** The text of a bundled model (by name) or of an .als file (by path). */
     public static Source load(String nameOrPath) {
         if (MODELS.contains(nameOrPath)) {
@@ -101,7 +111,7 @@ public final class AlloyRunner {
     public static List<Outcome> run(Source src, Integer scope, String only, Consumer<Outcome> progress) {
         CompModule world = parse(src);
         A4Options opt = new A4Options();
-        opt.solver = SATFactory.find("sat4j").orElse(SATFactory.DEFAULT);
+        opt.solver = sat4j();
         opt.skolemDepth = 1;   // names the quantified culprits (the counterexample's c, t, d)
         List<Outcome> out = new ArrayList<>();
         for (Command cmd : world.getAllCommands()) {
@@ -144,7 +154,7 @@ public final class AlloyRunner {
     public static List<Map<String, List<String>>> enumerate(Source src, String runLabel, String sig, List<String> fields, int max) {
         CompModule world = parse(src);
         A4Options opt = new A4Options();
-        opt.solver = SATFactory.find("sat4j").orElse(SATFactory.DEFAULT);
+        opt.solver = sat4j();
         Command cmd = world.getAllCommands().stream().filter(c -> c.label.equals(runLabel)).findFirst()
                 .orElseThrow(() -> InputError.arg("--command", "model " + src.name() + " has no command '" + runLabel + "'"));
         Sig owner = world.getAllReachableSigs().stream().filter(x -> x.label.equals("this/" + sig)).findFirst()
