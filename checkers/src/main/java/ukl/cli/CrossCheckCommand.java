@@ -34,12 +34,21 @@ final class CrossCheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter pw = spec.commandLine().getOut();
         Path base = work != null ? Path.of(work) : TlcEngine.tempWork();
-        if (!all) {
-            Scenario sc = so.resolve().scenario();
-            CrossCheck.Outcome o = CrossCheck.run(sc, base, workers, sc.timeLimitMillis / 1000);
-            Output.emit(describe(o), out, pw);
-            return o.agree() ? 0 : 1;
+        try {
+            return all ? runAll(pw, base) : runOne(pw, base);
+        } finally {
+            if (work == null) TlcEngine.deleteTree(base);   // a --work DIR the user named is kept
         }
+    }
+
+    private int runOne(PrintWriter pw, Path base) {
+        Scenario sc = so.resolve().scenario();
+        CrossCheck.Outcome o = CrossCheck.run(sc, base, workers, sc.timeLimitMillis / 1000);
+        Output.emit(describe(o), out, pw);
+        return o.agree() ? 0 : 1;
+    }
+
+    private int runAll(PrintWriter pw, Path base) {
         if (so.scenario != null || so.scenarioFlags()) throw InputError.arg("command line", "--all runs every scenario file; give no scenario flags with it");
         List<Path> files;
         try (Stream<Path> s = Files.list(Path.of(dir))) {
@@ -57,6 +66,7 @@ final class CrossCheckCommand implements Callable<Integer> {
             so.applyBounds(p.builder());
             Scenario sc = p.builder().build();
             CrossCheck.Outcome o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit);
+            if (work == null) TlcEngine.deleteTree(base.resolve(name));   // each scenario's dumps go as soon as it is done
             if (o.tlc().incompleteReason() != null && o.tlc().incompleteReason().contains("did not finish")) {
                 skipped++;
                 sb.append(String.format("%-32s %17s  (TLC takes over %d s; skipped)%n", name, o.javaStates() + "/-", tlcLimit));

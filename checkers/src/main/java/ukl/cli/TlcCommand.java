@@ -33,8 +33,14 @@ final class TlcCommand implements Callable<Integer> {
         if (!simulate && (depth != 100 || seed != 1 || traces != 1000))
             throw InputError.arg("command line", "--depth, --seed and --traces go with --simulate");
         if (depth < 1 || traces < 1) throw InputError.arg("--simulate", "--depth and --traces must be at least 1");
-        TlcEngine engine = new TlcEngine(rs.scenario(), work != null ? Path.of(work) : TlcEngine.tempWork(), workers, limit);
-        Result r = simulate ? engine.simulate(depth, seed, traces) : engine.check();
+        Path dir = work != null ? Path.of(work) : TlcEngine.tempWork();
+        Result r;
+        try {
+            TlcEngine engine = new TlcEngine(rs.scenario(), dir, workers, limit);
+            r = simulate ? engine.simulate(depth, seed, traces) : engine.check();
+        } finally {
+            if (work == null) TlcEngine.deleteTree(dir);
+        }
         List<String> mm = rs.file() != null ? Report.mismatches(r, rs.file().defaultExpect()) : null;
         output.emit(r, mm, spec.commandLine().getOut());
         if (mm != null) return mm.isEmpty() ? 0 : 1;

@@ -206,7 +206,11 @@ public final class Matrix {
 
     private Result tlc(Scenario sc) {
         Path work = TlcEngine.tempWork();
-        return new TlcEngine(sc, work, 1, cfg.timeLimitSeconds()).check();
+        try {
+            return new TlcEngine(sc, work, 1, cfg.timeLimitSeconds()).check();
+        } finally {
+            TlcEngine.deleteTree(work);
+        }
     }
 
     private Cell javaCell(Row r, String w, Scenario sc, long t0) {

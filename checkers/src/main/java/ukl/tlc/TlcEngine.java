@@ -222,4 +222,19 @@ public final class TlcEngine {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Removes a temporary TLC work directory (its state dumps reach hundreds of MB). Only for
+     * directories made by {@link #tempWork()}: a --work DIR the user named is kept.
+     */
+    public static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            List<Path> all = new java.util.ArrayList<>(walk.toList());
+            java.util.Collections.reverse(all);
+            for (Path p : all) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove TLC's temporary directory " + dir, e);
+        }
+    }
 }
