@@ -1,6 +1,5 @@
 package ukl.report;
 
-import java.util.List;
 import java.util.Map;
 
 /**

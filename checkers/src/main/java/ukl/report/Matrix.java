@@ -187,7 +187,7 @@ public final class Matrix {
         Cell c;
         switch (cfg.engine()) {
             case "java" -> c = javaCell(r, w, sc, t0);
-            case "tlc" -> c = fromResult(r, w, tlc(sc), t0, null, null, null);
+            case "tlc" -> c = fromResult(r, w, tlc(sc), t0, null, null);
             default -> {
                 Cell j = javaCell(r, w, sc, t0);
                 Result t = tlc(sc);
@@ -224,16 +224,16 @@ public final class Matrix {
             traces.put(p.name(), TraceExport.json(v));
             stories.put(p.name(), Story.tell(v));
         }
-        return fromResult(r, w, res, t0, traces, stories, null);
+        return fromResult(r, w, res, t0, traces, stories);
     }
 
-    private Cell fromResult(Row r, String w, Result res, long t0, Map<String, Object> traces, Map<String, String> stories, String dis) {
+    private Cell fromResult(Row r, String w, Result res, long t0, Map<String, Object> traces, Map<String, String> stories) {
         List<String> v = names(res);
         String inc = res.incompleteReason();
         String status = !v.isEmpty() ? "violated" : inc != null ? "incomplete" : "safe";
         String bound = res.stats().states() + " states, depth " + res.stats().depth() + ", max states " + res.scenario().maxStates
                 + ", nesting " + res.scenario().maxNesting + ", events " + res.scenario().describe().get("events");
-        return new Cell(r, w, status, v, inc, res.stats().states(), (System.nanoTime() - t0) / 1e9, false, dis,
+        return new Cell(r, w, status, v, inc, res.stats().states(), (System.nanoTime() - t0) / 1e9, false, null,
                 traces == null ? Map.of() : traces, stories == null ? Map.of() : stories, bound);
     }
 
