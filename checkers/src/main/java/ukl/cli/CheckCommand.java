@@ -30,11 +30,15 @@ final class CheckCommand implements Callable<Integer> {
         output.validate();
         if (so.scenario == null && !so.scenarioFlags()) return defaultRun();
         ScenarioOptions.Resolved rs = so.resolve();
-        Result r = Explorer.check(rs.scenario());
+        Result r;
+        try (CtrlC c = CtrlC.interruptsThisThread()) {
+            r = Explorer.check(rs.scenario());
+            c.hit();
+        }
         if (rs.file() != null) {
             List<String> mm = Report.mismatches(r, rs.file().defaultExpect());
             output.emit(r, mm, spec.commandLine().getOut());
-            return mm.isEmpty() ? 0 : 1;
+            return Report.scenarioExit(r, mm);
         }
         output.emit(r, null, spec.commandLine().getOut());
         return r.exitCode();
@@ -44,14 +48,18 @@ final class CheckCommand implements Callable<Integer> {
     private int defaultRun() {
         long t0 = System.nanoTime();
         Map<String, List<Result>> byPreset = new LinkedHashMap<>();
-        for (String p : Presets.NAMES) {
-            List<Result> rs = new ArrayList<>();
-            for (String w : Workload.ALL.keySet()) {
-                Scenario.Builder b = Scenario.builder().preset(p).workload(w);
-                so.applyBounds(b);
-                rs.add(Explorer.check(b.build()));
+        boolean interrupted;
+        try (CtrlC c = CtrlC.interruptsThisThread()) {
+            for (String p : Presets.NAMES) {
+                List<Result> rs = new ArrayList<>();
+                for (String w : Workload.ALL.keySet()) {
+                    Scenario.Builder b = Scenario.builder().preset(p).workload(w);
+                    so.applyBounds(b);
+                    rs.add(Explorer.check(b.build()));   // after Ctrl-C each run stops at once, incomplete
+                }
+                byPreset.put(p, rs);
             }
-            byPreset.put(p, rs);
+            interrupted = c.hit();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         long states = byPreset.values().stream().flatMap(List::stream).mapToLong(r -> r.stats().states()).sum();
@@ -73,6 +81,7 @@ final class CheckCommand implements Callable<Integer> {
             text = defaultTable(byPreset, states, secs);
         }
         Output.emit(text, output.out, spec.commandLine().getOut());
+        if (interrupted) return 3;
         return anyViolation ? 1 : anyIncomplete ? 3 : 0;
     }
 

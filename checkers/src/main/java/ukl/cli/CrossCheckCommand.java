@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 @Command(name = "cross-check", mixinStandardHelpOptions = true,
         description = {"Run the Java explorer and TLC on the same scenario and compare: the state sets (through one",
                 "canonical encoding), every property's verdict, and each engine's counterexamples replayed on the other.",
-                "Exit 0 when they agree, 1 at the first disagreement (printed)."})
+                "Exit 0 when they agree, 1 at a disagreement (printed), 3 when a run did not finish (nothing compared)."})
 final class CrossCheckCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
@@ -32,23 +32,28 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE") String out;
 
     public Integer call() {
+        if (workers < 1 || workers > 64) throw InputError.arg("--workers", "expected 1 to 64 TLC worker threads, not " + workers);
+        if (tlcLimit < 1 || tlcLimit > Scenario.MAX_TIME_LIMIT_SECONDS)
+            throw InputError.arg("--tlc-limit", "expected 1 to " + Scenario.MAX_TIME_LIMIT_SECONDS + " seconds, not " + tlcLimit);
         PrintWriter pw = spec.commandLine().getOut();
         Path base = work != null ? Path.of(work) : TlcEngine.tempWork();
-        try {
-            return all ? runAll(pw, base) : runOne(pw, base);
+        try (CtrlC c = CtrlC.interruptsThisThread()) {
+            return all ? runAll(pw, base, c) : runOne(pw, base, c);
         } finally {
             if (work == null) TlcEngine.deleteTree(base);   // a --work DIR the user named is kept
         }
     }
 
-    private int runOne(PrintWriter pw, Path base) {
+    private int runOne(PrintWriter pw, Path base, CtrlC ctrlC) {
         Scenario sc = so.resolve().scenario();
         CrossCheck.Outcome o = CrossCheck.run(sc, base, workers, sc.timeLimitMillis / 1000);
+        ctrlC.hit();   // a Ctrl-C made one run incomplete: the outcome says so, and the report is written
         Output.emit(describe(o), out, pw);
+        if (o.incomplete() != null) return 3;   // nothing was compared: neither agreement nor disagreement
         return o.agree() ? 0 : 1;
     }
 
-    private int runAll(PrintWriter pw, Path base) {
+    private int runAll(PrintWriter pw, Path base, CtrlC ctrlC) {
         if (so.scenario != null || so.scenarioFlags()) throw InputError.arg("command line", "--all runs every scenario file; give no scenario flags with it");
         List<Path> files;
         try (Stream<Path> s = Files.list(Path.of(dir))) {
@@ -62,14 +67,16 @@ final class CrossCheckCommand implements Callable<Integer> {
         int ran = 0, skipped = 0;
         for (Path f : files) {
             String name = f.getFileName().toString().replace(".scenario", "");
+            if (Thread.currentThread().isInterrupted()) { sb.append(String.format("%-32s interrupted (Ctrl-C); not run%n", name)); skipped++; continue; }
             ScenarioFile.Parsed p = ScenarioFile.read(f.toString());
             so.applyBounds(p.builder());
             Scenario sc = p.builder().build();
             CrossCheck.Outcome o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit);
             if (work == null) TlcEngine.deleteTree(base.resolve(name));   // each scenario's dumps go as soon as it is done
-            if (o.tlc().incompleteReason() != null && o.tlc().incompleteReason().contains("did not finish")) {
+            if (o.incomplete() != null) {
                 skipped++;
-                sb.append(String.format("%-32s %17s  (TLC takes over %d s; skipped)%n", name, o.javaStates() + "/-", tlcLimit));
+                sb.append(String.format("%-32s %17s  incomplete, not compared: %s%n", name, o.javaStates() + "/" + o.tlcStates(),
+                        o.incomplete().replace('\n', ' ')));
                 if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }
                 continue;
             }
@@ -80,15 +87,22 @@ final class CrossCheckCommand implements Callable<Integer> {
             if (!o.agree()) failures.add(name + ":\n" + String.join("\n", o.differences()));
             if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }   // rows as they finish
         }
-        sb.append(String.format("%n%d scenarios cross-checked, %d skipped (TLC over %d s), %d disagreements%n", ran, skipped, tlcLimit, failures.size()));
+        ctrlC.hit();
+        sb.append(String.format("%n%d scenarios cross-checked, %d incomplete (not compared; TLC limit %d s), %d disagreements%n", ran, skipped, tlcLimit, failures.size()));
         for (String fl : failures) sb.append('\n').append(fl).append('\n');
         Output.emit(sb.toString(), out, pw);
-        return failures.isEmpty() ? 0 : 1;
+        return !failures.isEmpty() ? 1 : skipped > 0 ? 3 : 0;
     }
 
     static String describe(CrossCheck.Outcome o) {
         StringBuilder sb = new StringBuilder();
         sb.append("cross-check: ").append(o.scenario().name).append('\n');
+        if (o.incomplete() != null) {
+            sb.append("  INCOMPLETE: not compared; a cross-check compares only runs that both finished under the same bounds\n");
+            sb.append("  ").append(o.incomplete().replace("\n", "\n  ")).append('\n');
+            sb.append(String.format("  reached           java %d states (%s), tlc %d states (%s)%n", o.javaStates(), o.java().verdict(), o.tlcStates(), o.tlc().verdict()));
+            return sb.toString();
+        }
         sb.append(String.format("  distinct states   java %d, tlc %d: %s%n", o.javaStates(), o.tlcStates(), o.statesAgree() ? "the same set" : "DIFFERENT"));
         sb.append(String.format("  verdicts          %s%n", o.verdictsAgree() ? "agree on every property" : "DISAGREE"));
         sb.append(String.format("  counterexamples   %s%n", o.tracesReplay() ? "each replays on the other engine" : "DO NOT REPLAY"));

@@ -38,18 +38,32 @@ public final class Main implements Runnable {
                 cmd.getErr().println("ukl: " + ie.render());
                 return 2;
             }
+            if (ex.getCause() instanceof OutOfMemoryError) {
+                // A bound, not a bug and not a verdict (exit 1 is a violation): incomplete, with a hint.
+                cmd.getErr().println("ukl: incomplete: out of memory (heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB); give Java more heap (JAVA_TOOL_OPTIONS=-Xmx<size>) or lower --max-states");
+                return 3;
+            }
             // A bug in ukl-model, never a verdict: say so, with the stack trace, and use its own code.
             cmd.getErr().println("ukl: internal error (please report): " + ex);
             ex.printStackTrace(new PrintWriter(cmd.getErr(), true));
             return INTERNAL_ERROR;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("ukl: " + ex.getMessage());
             String n = ex.getCommandLine().getCommandName();
-            ex.getCommandLine().getErr().println("run '" + (n.equals("ukl") ? "ukl" : "ukl " + n) + " --help' for usage");
+            // One line, as every other input error (README "Exit codes").
+            ex.getCommandLine().getErr().println("ukl: " + ex.getMessage().strip().replace('\n', ' ')
+                    + " (run '" + (n.equals("ukl") ? "ukl" : "ukl " + n) + " --help' for usage)");
             return 2;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("ukl: incomplete: out of memory (heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB); give Java more heap (JAVA_TOOL_OPTIONS=-Xmx<size>) or lower --max-states");
+            code = 3;
+        }
         out.flush();
         err.flush();
         return code;

@@ -84,6 +84,7 @@ final class MatrixCommand implements Callable<Integer> {
         int nJobs = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         Matrix.Config cfg = new Matrix.Config(ps, paths, universe, ws, engine, nJobs, maxStates, timeLimit, bypassLimit, cacheDir);
         Matrix mx = new Matrix(cfg);
+        mx.onWarning(m -> { synchronized (spec) { spec.commandLine().getErr().println(m); spec.commandLine().getErr().flush(); } });
         List<Matrix.Row> rows = mx.rows();   // also reads and parses --paths files: input errors first
         int total = rows.size() * ws.size();
         PrintWriter err = spec.commandLine().getErr();

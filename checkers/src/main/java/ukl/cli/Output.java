@@ -16,6 +16,16 @@ final class Output {
     static void emit(String text, String outFile, PrintWriter out) {
         if (outFile == null) { out.print(text); out.flush(); return; }
         Path target = Path.of(outFile).toAbsolutePath();
+        // --out on a symbolic link writes the file it points to (as shell redirection does), not over the link.
+        try {
+            for (int hops = 0; Files.isSymbolicLink(target) && hops < 40; hops++) {
+                Path to = Files.readSymbolicLink(target);
+                target = (to.isAbsolute() ? to : target.getParent().resolve(to)).normalize();
+            }
+        } catch (IOException e) {
+            throw new InputError(outFile, 0, 0, "cannot follow the symbolic link: " + e.getMessage());
+        }
+        if (Files.isDirectory(target)) throw new InputError(outFile, 0, 0, "is a directory; --out takes a file");
         Path dir = target.getParent();
         if (dir == null || !Files.isDirectory(dir)) throw new InputError(outFile, 0, 0, "cannot write: directory " + dir + " does not exist");
         try {

@@ -38,7 +38,9 @@ public final class Report {
             if (p.trace() != null) sb.append('\n').append(trace(p.trace()));
         if (mismatches != null) {
             sb.append('\n');
-            if (mismatches.isEmpty()) sb.append("result matches the scenario's expectations\n");
+            if (r.incompleteReason() != null && scenarioExit(r, mismatches) == 3)
+                sb.append("INCOMPLETE: the run hit a bound (").append(r.incompleteReason()).append("); its results prove no expectation\n");
+            else if (mismatches.isEmpty()) sb.append("result matches the scenario's expectations\n");
             else {
                 sb.append("RESULT DOES NOT MATCH the scenario's expectations:\n");
                 for (String m : mismatches) sb.append("  ").append(m).append('\n');
@@ -138,6 +140,17 @@ public final class Report {
             if (!exp.equals(got)) out.add(p + ": expected " + exp + ", got " + got);
         }
         return out;
+    }
+
+    /**
+     * A scenario file's exit code: 1 when a definite result contradicts an expectation (an
+     * unexpected violation holds even in a cut-short run), else 3 when the run hit a bound (its
+     * "unknown"s match nothing, not even 'expect: * unknown'), else 0.
+     */
+    static int scenarioExit(Result r, List<String> mismatches) {
+        if (r.incompleteReason() == null) return mismatches.isEmpty() ? 0 : 1;
+        for (String m : mismatches) if (m.endsWith(", got " + Result.Status.VIOLATED.word)) return 1;
+        return 3;
     }
 
     /** One trace step in the JSON schema (also the base of ukl explain's and the HTML report's steps). */

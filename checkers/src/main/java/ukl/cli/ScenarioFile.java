@@ -5,10 +5,7 @@ import ukl.model.Property;
 import ukl.model.Result;
 import ukl.model.Scenario;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,14 +23,7 @@ final class ScenarioFile {
 
     static Parsed read(String file) {
         Path p = Path.of(file);
-        String text;
-        try {
-            text = Files.readString(p, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InputError(file, 0, 0, "no such file");
-        } catch (IOException e) {
-            throw new InputError(file, 0, 0, "cannot read: " + e.getMessage());
-        }
+        String text = ukl.model.TextFiles.readUtf8(file);
         return parse(file, text, p.toAbsolutePath().getParent());
     }
 
@@ -46,7 +36,7 @@ final class ScenarioFile {
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (int i = 0; i < lines.length; i++) {
             int no = i + 1;
-            String raw = lines[i];
+            String raw = stripComment(lines[i]);
             String line = raw.strip();
             if (line.startsWith("#")) {
                 if (seen.isEmpty()) desc.append(line.substring(1).strip()).append(' ');
@@ -64,6 +54,7 @@ final class ScenarioFile {
             seen.putIfAbsent(key, no);
             if (value.isEmpty()) throw new InputError(file, no, vcol, "expected a value after '" + key + ":'");
             b.origin = file + ":" + no + ":" + vcol;
+            b.keyOrigin.put(key, b.origin);
             try {
                 switch (key) {
                     case "preset" -> b.preset = value;
@@ -113,8 +104,20 @@ final class ScenarioFile {
         return new Parsed(b, def, desc.toString().strip());
     }
 
+    /**
+     * Drops a trailing comment: ' #' (whitespace then '#') starts one, as in the README's
+     * example; a line whose first non-blank character is '#' is a whole-line comment and is kept
+     * for the description.
+     */
+    static String stripComment(String raw) {
+        if (raw.strip().startsWith("#")) return raw;
+        for (int k = 1; k < raw.length(); k++)
+            if (raw.charAt(k) == '#' && Character.isWhitespace(raw.charAt(k - 1))) return raw.substring(0, k).stripTrailing();
+        return raw;
+    }
+
     private static int positive(String file, int no, int col, String v) {
         try { int n = Integer.parseInt(v); if (n > 0) return n; } catch (NumberFormatException ignored) { }
-        throw new InputError(file, no, col, "expected a positive number, not '" + v + "'");
+        throw new InputError(file, no, col, "expected a positive number (at most " + Integer.MAX_VALUE + "), not '" + v + "'");
     }
 }

@@ -32,9 +32,9 @@ final class ScenarioOptions {
     }
 
     void applyBounds(Scenario.Builder b) {
-        if (maxStates != null) b.maxStates = maxStates;
-        if (maxNesting != null) b.maxNesting = maxNesting;
-        if (timeLimit != null) b.timeLimitSeconds = timeLimit;
+        if (maxStates != null) { b.maxStates = maxStates; b.keyOrigin.put("max-states", "--max-states"); }
+        if (maxNesting != null) { b.maxNesting = maxNesting; b.keyOrigin.put("max-nesting", "--max-nesting"); }
+        if (timeLimit != null) { b.timeLimitSeconds = timeLimit; b.keyOrigin.put("time-limit", "--time-limit"); }
     }
 
     /** The scenario from --scenario (with its parsed file) or from the flags. */
@@ -49,18 +49,19 @@ final class ScenarioOptions {
         }
         Scenario.Builder b = Scenario.builder();
         b.preset = preset;
-        if (paths != null) b.pathsFile = paths;
-        if (workload != null) b.workload = workload;
+        if (preset != null) b.keyOrigin.put("preset", "--preset");
+        if (paths != null) { b.pathsFile = paths; b.keyOrigin.put("paths", "--paths"); }
+        if (workload != null) { b.workload = workload; b.keyOrigin.put("workload", "--workload"); }
         for (String o : options) b.optionSpec(o);
         if (preempt != null) b.optionSpec("PREEMPT=" + preempt);
-        if (threads != null) b.threads = threads;
-        if (cpus != null) b.cpus = cpus;
+        if (threads != null) { b.threads = threads; b.keyOrigin.put("threads", "--threads"); }
+        if (cpus != null) { b.cpus = cpus; b.keyOrigin.put("cpus", "--cpus"); }
         if (coRunner != null) {
             if (!coRunner.equals("user") && !coRunner.equals("none")) throw InputError.arg("--co-runner", "expected user or none, not '" + coRunner + "'");
             b.coRunner = coRunner.equals("user");
         }
         if (events != null) { b.origin = "--events"; b.eventsSpec(events); }
-        if (bypassLimit != null) b.bypassLimit = bypassLimit;
+        if (bypassLimit != null) { b.bypassLimit = bypassLimit; b.keyOrigin.put("bypass-limit", "--bypass-limit"); }
         b.origin = "--ist";
         for (String s : ist) b.istSpec(s);
         b.origin = "command line";

@@ -27,7 +27,7 @@ final class TlcCommand implements Callable<Integer> {
 
     public Integer call() {
         output.validate();
-        if (workers < 1) throw InputError.arg("--workers", "must be at least 1");
+        if (workers < 1 || workers > 64) throw InputError.arg("--workers", "expected 1 to 64 TLC worker threads, not " + workers);
         ScenarioOptions.Resolved rs = so.resolve();
         long limit = rs.scenario().timeLimitMillis / 1000;
         if (!simulate && (depth != 100 || seed != 1 || traces != 1000))
@@ -35,15 +35,16 @@ final class TlcCommand implements Callable<Integer> {
         if (depth < 1 || traces < 1) throw InputError.arg("--simulate", "--depth and --traces must be at least 1");
         Path dir = work != null ? Path.of(work) : TlcEngine.tempWork();
         Result r;
-        try {
+        try (CtrlC c = CtrlC.interruptsThisThread()) {
             TlcEngine engine = new TlcEngine(rs.scenario(), dir, workers, limit);
             r = simulate ? engine.simulate(depth, seed, traces) : engine.check();
+            c.hit();
         } finally {
             if (work == null) TlcEngine.deleteTree(dir);
         }
         List<String> mm = rs.file() != null ? Report.mismatches(r, rs.file().defaultExpect()) : null;
         output.emit(r, mm, spec.commandLine().getOut());
-        if (mm != null) return mm.isEmpty() ? 0 : 1;
+        if (mm != null) return Report.scenarioExit(r, mm);
         return r.exitCode();
     }
 }

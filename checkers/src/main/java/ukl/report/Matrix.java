@@ -172,6 +172,7 @@ public final class Matrix {
                 if (!stop.get()) throw new IllegalStateException("a matrix cell was cancelled", e);
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException re) throw re;
+                if (e.getCause() instanceof Error er) throw er;   // out of memory stays itself: the CLI reports it as incomplete
                 throw new IllegalStateException(e.getCause());
             }
         }
@@ -306,29 +307,91 @@ public final class Matrix {
                           String disagreement, LinkedHashMap<String, Object> traces, LinkedHashMap<String, String> stories,
                           String bound) implements Serializable {}
 
+    /** The cache file's first line: the format, so an old or foreign file is never read as a cell. */
+    static final String CACHE_MAGIC = "ukl-model matrix cell v2";
+
+    /**
+     * Reads a cell, trusting it only when the file names this very key and its payload matches its
+     * SHA-256. A file that fails any check (a flipped bit, a cell copied over another's, a
+     * truncated write, an old format) is a miss with a warning: the cell is checked again and the
+     * entry rewritten. Never a wrong verdict, never a crash.
+     */
     private Cell readCache(String key, Row r, String w) {
         if (cfg.cacheDir() == null) return null;
         Path f = cfg.cacheDir().resolve(key + ".cell");
         if (!Files.isRegularFile(f)) return null;
-        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(f))) {
-            Stored s = (Stored) in.readObject();
-            return new Cell(r, w, s.status(), s.violated(), s.incomplete(), s.states(), s.seconds(), true, s.disagreement(),
-                    s.traces(), s.stories(), s.bound());
+        String bad;
+        try {
+            byte[] all = Files.readAllBytes(f);
+            bad = checkEntry(all, key);
+            if (bad == null) {
+                byte[] payload = java.util.Arrays.copyOfRange(all, headerLength(all), all.length);
+                try (ObjectInputStream in = new ObjectInputStream(new java.io.ByteArrayInputStream(payload))) {
+                    Stored s = (Stored) in.readObject();
+                    bad = validate(s);
+                    if (bad == null)
+                        return new Cell(r, w, s.status(), s.violated(), s.incomplete(), s.states(), s.seconds(), true, s.disagreement(),
+                                s.traces(), s.stories(), s.bound());
+                }
+            }
         } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            return null;   // an unreadable entry is a miss: the cell is checked again and the entry rewritten
+            bad = "unreadable (" + e.getClass().getSimpleName() + ")";
         }
+        warn.accept("ukl: matrix cache entry " + f + " is " + bad + "; checking the cell again");
+        return null;
+    }
+
+    /** Where warnings go (the CLI's stderr). */
+    private volatile Consumer<String> warn = m -> { System.err.println(m); System.err.flush(); };
+
+    public void onWarning(Consumer<String> w) { this.warn = w; }
+
+    private static int headerLength(byte[] all) {
+        int lines = 0;
+        for (int i = 0; i < all.length; i++) if (all[i] == '\n' && ++lines == 3) return i + 1;
+        return -1;
+    }
+
+    /** Null when the header names this key and the payload's checksum matches; else what is wrong. */
+    static String checkEntry(byte[] all, String key) {
+        int h = headerLength(all);
+        if (h < 0) return "truncated (no header)";
+        String[] head = new String(all, 0, h, StandardCharsets.UTF_8).split("\n");
+        if (!head[0].equals(CACHE_MAGIC)) return "not a cell of this format";
+        if (!head[1].equals("key " + key)) return "a cell for another scenario (it names " + head[1] + ")";
+        byte[] payload = java.util.Arrays.copyOfRange(all, h, all.length);
+        if (!head[2].equals("sha256 " + sha256(payload))) return "corrupt (checksum mismatch)";
+        return null;
+    }
+
+    /** Every field a report reads must be there and well formed. */
+    private static String validate(Stored s) {
+        if (s.status() == null || !List.of("safe", "violated", "incomplete", "disagree").contains(s.status())) return "corrupt (status " + s.status() + ")";
+        if (s.violated() == null || s.traces() == null || s.stories() == null) return "corrupt (missing fields)";
+        for (String v : s.violated()) if (v == null || Property.byName(v) == null) return "corrupt (property " + v + ")";
+        if (s.status().equals("violated") == s.violated().isEmpty() && !s.status().equals("disagree")) return "corrupt (status and violations differ)";
+        if (s.states() < 0) return "corrupt (states " + s.states() + ")";
+        return null;
     }
 
     private void writeCache(String key, Cell c) {
         if (cfg.cacheDir() == null || c.incomplete() != null) return;   // an incomplete cell is worth checking again
         try {
             Files.createDirectories(cfg.cacheDir());
-            Path tmp = Files.createTempFile(cfg.cacheDir(), ".cell-", ".tmp");
-            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(tmp))) {
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(buf)) {
                 out.writeObject(new Stored(c.status(), new ArrayList<>(c.violated()), c.incomplete(), c.states(), c.seconds(),
                         c.disagreement(), new LinkedHashMap<>(c.traces()), new LinkedHashMap<>(c.stories()), c.bound()));
             }
-            Files.move(tmp, cfg.cacheDir().resolve(key + ".cell"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            byte[] payload = buf.toByteArray();
+            byte[] head = (CACHE_MAGIC + "\nkey " + key + "\nsha256 " + sha256(payload) + "\n").getBytes(StandardCharsets.UTF_8);
+            Path tmp = Files.createTempFile(cfg.cacheDir(), ".cell-", ".tmp");
+            try {
+                try (var o = Files.newOutputStream(tmp)) { o.write(head); o.write(payload); }
+                Files.move(tmp, cfg.cacheDir().resolve(key + ".cell"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new InputError(cfg.cacheDir().toString(), 0, 0, "cannot write the matrix cache: " + e.getMessage());
         }

@@ -25,8 +25,9 @@ import java.util.Set;
 public final class CrossCheck {
     public record Outcome(Scenario scenario, Result java, Result tlc, long javaStates, long tlcStates,
                           boolean statesAgree, boolean verdictsAgree, boolean tracesReplay,
-                          List<String> differences, double javaSeconds, double tlcSeconds, double tlcStatesRunSeconds) {
-        public boolean agree() { return statesAgree && verdictsAgree && tracesReplay; }
+                          List<String> differences, double javaSeconds, double tlcSeconds, double tlcStatesRunSeconds,
+                          String incomplete) {
+        public boolean agree() { return incomplete == null && statesAgree && verdictsAgree && tracesReplay; }
     }
 
     public static Outcome run(Scenario sc, Path work, int workers, long timeoutSeconds) {
@@ -41,14 +42,22 @@ public final class CrossCheck {
         Result tr = tlc.check();
         Machine m = ex.machine();
         List<String> diffs = new ArrayList<>();
+        // Two runs are comparable only when both finished under the same bounds: a run cut short by
+        // --max-states, a time limit, a killed TLC or Ctrl-C agrees or disagrees with nothing.
+        String incomplete = jr.incompleteReason() != null ? "java: " + jr.incompleteReason()
+                : tr.incompleteReason() != null ? "tlc: " + tr.incompleteReason() : null;
+        if (incomplete != null) {
+            diffs.add("not compared: " + incomplete);
+            return new Outcome(sc, jr, tr, jr.stats().states(), tr.stats().states(), false, false, false, diffs,
+                    jr.stats().seconds(), tr.stats().seconds(), tlc.statesRunSeconds(), incomplete);
+        }
 
         // 1. the state sets
         Set<Key> js = new HashSet<>(), ts = new HashSet<>();
         for (byte[] b : ex.states()) js.add(new Key(b));
         for (byte[] b : tlc.states()) ts.add(new Key(b));
-        boolean complete = jr.incompleteReason() == null && tr.incompleteReason() == null;
-        boolean statesAgree = !complete || js.equals(ts);
-        if (complete && !js.equals(ts)) {
+        boolean statesAgree = js.equals(ts);
+        if (!statesAgree) {
             diffs.add("distinct states: java " + js.size() + ", tlc " + ts.size());
             for (Key k : js) if (!ts.contains(k)) { diffs.add("first state the Java explorer reaches and TLC does not:\n" + show(k, m)); break; }
             for (Key k : ts) if (!js.contains(k)) { diffs.add("first state TLC reaches and the Java explorer does not:\n" + show(k, m)); break; }
@@ -71,7 +80,7 @@ public final class CrossCheck {
             if (bad != null) { replay = false; diffs.add(pr.property() + ": the Java counterexample is not a behavior of Kernel.tla: " + bad); }
         }
         return new Outcome(sc, jr, tr, js.size(), ts.size(), statesAgree, verdictsAgree, replay, diffs,
-                jr.stats().seconds(), tr.stats().seconds(), tlc.statesRunSeconds());
+                jr.stats().seconds(), tr.stats().seconds(), tlc.statesRunSeconds(), null);
     }
 
     private static String show(Key k, Machine m) {

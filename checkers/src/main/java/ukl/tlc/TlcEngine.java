@@ -71,7 +71,7 @@ public final class TlcEngine {
         try {
             all = new TlcRunner(work.resolve("states"), workers, timeout)
                     .run(TlaModelWriter.write(m, TlaModelWriter.Mode.STATES, List.of("TypeOK")), true);
-        } catch (TlcRunner.TimeoutError e) {
+        } catch (TlcRunner.TimeoutError | TlcRunner.TlcFailure e) {
             return incompleteResult(e.getMessage(), t0);
         }
         statesRunSeconds = all.seconds();
@@ -85,9 +85,12 @@ public final class TlcEngine {
                 if (err.equals("none")) { healthy++; healthyStates.add(TlaState.toState(st, m).encode()); }
                 else errs.add(err);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (TlcRunner.TlcFailure e) {
+            healthyStates = new ArrayList<>();
+            return incompleteResult(e.getMessage(), t0);
         }
+        if (all.distinct() >= 0 && healthy + errs.size() > all.distinct())
+            return incompleteResult("TLC's state dump holds more states than TLC reported (" + all.distinct() + "): the dump is not this run's", t0);
         if (errs.contains("BOUND")) incomplete = "nesting depth " + sc.maxNesting + " reached (raise --max-nesting)";
         if (!all.complete()) incomplete = "TLC did not finish the state space";
         for (Property p : Property.values()) {
@@ -107,12 +110,24 @@ public final class TlcEngine {
             try {
                 TlaModelWriter.Mode mode = p.kind == Property.Kind.LIVENESS ? TlaModelWriter.Mode.LIVENESS : TlaModelWriter.Mode.INVARIANT;
                 one = new TlcRunner(work.resolve(p.name()), workers, timeout).run(TlaModelWriter.write(m, mode, List.of(invariantOf(p))), false);
-            } catch (TlcRunner.TimeoutError e) {
+            } catch (TlcRunner.TimeoutError | TlcRunner.TlcFailure e) {
+                // A run that did not finish proves nothing about p (a killed child is not "holds").
                 props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null));
-                if (incomplete == null) incomplete = e.getMessage();
+                if (incomplete == null) incomplete = p + ": " + e.getMessage();
                 continue;
             }
             boolean found = one.violatedInvariant() != null || one.temporalViolated();
+            if (!found && !one.complete()) {
+                props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null));
+                if (incomplete == null) incomplete = p + ": TLC's run did not finish the state space";
+                continue;
+            }
+            if (!found && p != Property.DEADLOCK && p.kind != Property.Kind.LIVENESS) {
+                // The state dump has a state violating p, yet TLC's own run of p found none.
+                props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null));
+                if (incomplete == null) incomplete = p + ": TLC's run of " + invariantOf(p) + " did not reproduce the violation in its state dump";
+                continue;
+            }
             if (!found) {
                 props.put(p, new Result.PropertyResult(p, incomplete == null ? Result.Status.HOLDS : Result.Status.UNKNOWN, null));
                 continue;
@@ -139,7 +154,7 @@ public final class TlcEngine {
         try {
             run = new TlcRunner(work.resolve("simulate"), workers, timeout)
                     .simulate(TlaModelWriter.write(m, TlaModelWriter.Mode.INVARIANT, invs), depth, seed, traces);
-        } catch (TlcRunner.TimeoutError e) {
+        } catch (TlcRunner.TimeoutError | TlcRunner.TlcFailure e) {
             return incompleteResult(e.getMessage(), t0);
         }
         Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
@@ -217,7 +232,9 @@ public final class TlcEngine {
 
     public static Path tempWork() {
         try {
-            return Files.createTempDirectory("ukl-tlc-");
+            Path d = Files.createTempDirectory("ukl-tlc-");
+            Children.tempDir(d);   // removed on every exit, Ctrl-C and SIGTERM included
+            return d;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -228,7 +245,9 @@ public final class TlcEngine {
      * directories made by {@link #tempWork()}: a --work DIR the user named is kept.
      */
     public static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
+        if (dir == null) return;
+        Children.removed(dir);
+        if (!Files.exists(dir)) return;
         try (var walk = Files.walk(dir)) {
             List<Path> all = new java.util.ArrayList<>(walk.toList());
             java.util.Collections.reverse(all);

@@ -53,6 +53,7 @@ public final class TlcRunner {
     }
 
     private Run run(TlaModelWriter.Model model, boolean dump, List<String> extra) {
+        if (Thread.currentThread().isInterrupted()) throw new TlcFailure("interrupted before TLC started");
         try {
             Files.createDirectories(work);
             Files.writeString(work.resolve("Kernel.tla"), kernelTla());
@@ -71,16 +72,20 @@ public final class TlcRunner {
             cmd.add(model.module());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
             long t0 = System.nanoTime();
-            Process p = pb.start();
+            Process p = Children.start(pb);
             byte[] out;
             try (InputStream in = p.getInputStream()) {
                 out = readWithTimeout(p, in);
+            } finally {
+                Children.done(p);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             String text = new String(out, StandardCharsets.UTF_8);
             Files.writeString(work.resolve("tlc.out"), text);   // kept for diagnosis
             return parse(p.exitValue(), text, secs, dump ? work.resolve("states.dump") : null);
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted() || e instanceof java.nio.channels.ClosedByInterruptException)
+                throw new TlcFailure("interrupted (Ctrl-C) while preparing TLC's files");
             throw InputError.arg("tlc", "cannot run TLC: " + e.getMessage());
         }
     }
@@ -107,20 +112,44 @@ public final class TlcRunner {
                 p.destroyForcibly();
                 p.waitFor();
                 pump.join(5000);
-                throw new TimeoutError(timeoutSeconds);
+                throw new TimeoutError(timeoutSeconds, reached(buf.toString(StandardCharsets.UTF_8)));
             }
             pump.join(10000);
         } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+            String partial = buf.toString(StandardCharsets.UTF_8);
+            throw new TlcFailure("interrupted (Ctrl-C); TLC was stopped" + reached(partial));
         }
         return buf.toByteArray();
     }
 
+    /**
+     * TLC ended without reporting a finished check: killed by a signal, crashed, out of memory or
+     * disk, or exited with a code that does not match what it printed. Its output proves nothing,
+     * so the run is incomplete (exit 3, never cached), never a verdict.
+     */
+    public static final class TlcFailure extends RuntimeException {
+        public TlcFailure(String why) { super(why); }
+    }
+
     /** TLC ran past its time limit: the run is incomplete, not an error. */
     public static final class TimeoutError extends RuntimeException {
-        public TimeoutError(long s) { super("TLC did not finish within " + s + " s"); }
+        public TimeoutError(long s, String reached) { super("TLC did not finish within " + s + " s" + reached); }
+    }
+
+    private static final Pattern PROGRESS = Pattern.compile("Progress\\((\\d+)\\)[^:]*:\\s*([\\d,]+) states generated[^,]*, ([\\d,]+) distinct states found[^,]*, ([\\d,]+) states left on queue");
+
+    /** How far a cut-short run got, from TLC's last progress line ("" when it printed none). */
+    static String reached(String text) {
+        Matcher m = PROGRESS.matcher(text);
+        String last = null;
+        while (m.find()) last = "; it had reached " + m.group(3) + " distinct states, depth " + m.group(1) + ", " + m.group(4) + " on the queue";
+        if (last != null) return last;
+        Matcher s = STATES.matcher(text);
+        while (s.find()) last = "; it had reached " + s.group(2) + " distinct states";
+        return last == null ? "; it had reported no progress yet" : last;
     }
 
     private static final Pattern STATES = Pattern.compile("(\\d+) states generated, (\\d+) distinct states found, (\\d+) states left on queue");
@@ -128,15 +157,14 @@ public final class TlcRunner {
     private static final Pattern INV = Pattern.compile("Error: Invariant (\\w+) is violated");
     private static final Pattern BACK = Pattern.compile("(\\d+): Back to state (\\d+)");
 
-    static Run parse(int code, String text, double secs, Path dump) {
+    public static Run parse(int code, String text, double secs, Path dump) {
         if (text.contains("Could not find or load main class"))
             throw InputError.arg("tlc", "TLC (tlc2.TLC) is not on the class path: " + text.strip());
         if (text.contains("***Parse Error***") || text.contains("Semantic errors") || text.contains("Fatal errors while parsing"))
             throw InputError.arg("tlc", "SANY could not parse the generated spec:\n" + tail(text));
-        if (text.contains("TLC threw an unexpected exception") || text.contains("Error: The exception was"))
-            throw InputError.arg("tlc", "TLC crashed:\n" + tail(text));
-        if (text.contains("Error: TLC threw") || (code >= 150 && !text.contains("Model checking completed")))
-            throw InputError.arg("tlc", "TLC failed (exit " + code + "):\n" + tail(text));
+        if (text.contains("TLC threw an unexpected exception") || text.contains("Error: The exception was")
+                || text.contains("Error: TLC threw") || text.contains("java.lang.OutOfMemoryError") || text.contains("No space left on device"))
+            throw new TlcFailure("TLC crashed (exit " + code + describeExit(code) + ")" + reached(text) + lastLines(text));
         long gen = -1, distinct = -1, left = -1;
         Matcher m = STATES.matcher(text);
         while (m.find()) { gen = Long.parseLong(m.group(1)); distinct = Long.parseLong(m.group(2)); left = Long.parseLong(m.group(3)); }
@@ -163,8 +191,35 @@ public final class TlcRunner {
                 trace.add(TlaValue.parseState(body));
             }
         }
-        boolean complete = text.contains("Model checking completed") || (inv != null || temporal);
+        boolean deadlock = text.contains("Error: Deadlock reached");
+        boolean finished = text.contains("Model checking completed. No error has been found.")
+                || (text.contains("The number of states generated:") && text.contains("Simulation using seed") && code == 0);
+        // TLC 2.18's exit codes (tlc2.output.EC.ExitStatus): 0 success; 11 deadlock, 12 safety,
+        // 13 liveness violation. Anything else (137/143: killed; 75: out of memory; 255: crash)
+        // or a code that does not match the printed outcome means TLC did not finish its check.
+        String bad = null;
+        if (code == 0 && !finished) bad = "TLC exited 0 without reporting a finished check";
+        else if (code == 11 && !deadlock && inv == null) bad = "TLC exited 11 (deadlock) without reporting one";
+        else if (code == 12 && inv == null) bad = "TLC exited 12 (safety violation) without naming the invariant";
+        else if (code == 13 && !temporal) bad = "TLC exited 13 (liveness violation) without reporting it";
+        else if (code != 0 && code != 11 && code != 12 && code != 13) bad = "TLC exited " + code + describeExit(code);
+        if (bad == null && (inv != null || temporal) && trace.isEmpty()) bad = "TLC reported a violation but printed no counterexample";
+        if (bad != null) throw new TlcFailure(bad + reached(text) + "; its result is not used" + lastLines(text));
+        boolean complete = finished || inv != null || temporal || deadlock;
         return new Run(code, text, distinct, gen, depth, complete && left <= 0, inv, temporal, trace, back, secs, dump);
+    }
+
+    private static String describeExit(int code) {
+        if (code > 128 && code < 160) return " (killed by signal " + (code - 128) + (code == 137 ? ", SIGKILL" : code == 143 ? ", SIGTERM" : code == 130 ? ", SIGINT" : "") + ")";
+        if (code == 75) return " (out of memory or disk)";
+        return "";
+    }
+
+    /** TLC's last few non-blank lines on one line, for a failure's one-line reason. */
+    static String lastLines(String text) {
+        List<String> ls = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (ls.isEmpty()) return " (TLC printed nothing)";
+        return " (TLC's last output: " + String.join(" | ", ls.subList(Math.max(0, ls.size() - 2), ls.size())) + ")";
     }
 
     private static String tail(String text) {
@@ -175,8 +230,16 @@ public final class TlcRunner {
     }
 
     /** Reads the states of a -dump file (blocks "State N:" followed by /\ lines). */
-    public static List<Map<String, Object>> readDump(Path dump) throws IOException {
-        String text = Files.readString(dump);
+    public static List<Map<String, Object>> readDump(Path dump) {
+        try {
+            return readDumpText(Files.readString(dump));
+        } catch (IOException | RuntimeException e) {
+            // A dump cut short (TLC killed, disk full) or corrupt: the state set is unknown.
+            throw new TlcFailure("TLC's state dump " + dump.getFileName() + " is unreadable (truncated or corrupt): " + e.getMessage());
+        }
+    }
+
+    static List<Map<String, Object>> readDumpText(String text) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String block : text.split("\\n(?=State \\d+:)")) {
             int nl = block.indexOf('\n');

@@ -82,7 +82,7 @@ class CrossCheckTest {
         assertEquals(1L, v.trace().get(1).get("x"));
 
         assertThrows(InputError.class, () -> TlcRunner.parse(255, "***Parse Error***\nEncountered \"foo\"", 0.1, null));
-        assertThrows(InputError.class, () -> TlcRunner.parse(255, "Error: TLC threw an unexpected exception.\nThe exception was a java.lang.RuntimeException", 0.1, null));
+        assertThrows(TlcRunner.TlcFailure.class, () -> TlcRunner.parse(255, "Error: TLC threw an unexpected exception.\nThe exception was a java.lang.RuntimeException", 0.1, null));
         assertThrows(InputError.class, () -> TlcRunner.parse(1, "Error: Could not find or load main class tlc2.TLC", 0.1, null));
     }
 

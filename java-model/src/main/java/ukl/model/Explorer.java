@@ -22,7 +22,7 @@ import java.util.function.IntPredicate;
 public final class Explorer {
     private final Machine m;
     private final Scenario sc;
-    private final StateStore store = new StateStore();
+    private StateStore store = new StateStore();
     private int[] parent = new int[1024];
     private int[] depthOf = new int[1024];
     // edges in CSR form, filled in BFS order (state ids are processed in order)
@@ -49,8 +49,38 @@ public final class Explorer {
 
     public static Result check(Scenario sc) { return new Explorer(sc).run(); }
 
+    /**
+     * Explores the scenario. Running out of heap is a bound like any other: the result is
+     * incomplete (exit 3), with how far the search got and a hint, never a verdict.
+     */
     public Result run() {
         long t0 = System.nanoTime();
+        try {
+            return explore(t0);
+        } catch (OutOfMemoryError e) {
+            long reached = store.size(), maxHeap = Runtime.getRuntime().maxMemory();
+            int depth = maxDepth;
+            List<String> found = new ArrayList<>();
+            for (Property p : firstViolation.keySet()) found.add(p.name());
+            // Let go of everything the search held before building the (small) result.
+            store = new StateStore();
+            parent = depthOf = edgeStart = edgeTo = new int[0];
+            edgeFair = new byte[0];
+            firstViolation.clear();
+            violationStep.clear();
+            traceIds.clear();
+            Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
+            for (Property p : Property.values())
+                props.put(p, new Result.PropertyResult(p, sc.checks(p) ? Result.Status.UNKNOWN : Result.Status.NOT_CHECKED, null));
+            bound = "out of memory after " + reached + " states, depth " + depth + " (heap " + (maxHeap >> 20)
+                    + " MiB); give Java more heap (JAVA_TOOL_OPTIONS=-Xmx<size>) or lower --max-states"
+                    + (found.isEmpty() ? "" : "; violations seen before it ran out (rerun with more heap for their traces): " + String.join(", ", found));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return new Result(sc, "java", "incomplete", props, new Result.Stats(reached, transitions, depth, secs, 0, peakHeap()), bound);
+        }
+    }
+
+    private Result explore(long t0) {
         long deadline = sc.timeLimitMillis > 0 ? System.currentTimeMillis() + sc.timeLimitMillis : Long.MAX_VALUE;
         Runtime rt = Runtime.getRuntime();
         State init = m.initial();
@@ -62,7 +92,7 @@ public final class Explorer {
             if (store.size() > sc.maxStates) { bound = "state bound " + sc.maxStates + " reached (raise --max-states)"; break; }
             if ((id & 1023) == 0) {
                 if (System.currentTimeMillis() > deadline) { bound = "time limit " + sc.timeLimitMillis / 1000 + "s reached (raise --time-limit)"; break; }
-                if (Thread.currentThread().isInterrupted()) { bound = "interrupted before the search finished"; break; }
+                if (Thread.currentThread().isInterrupted()) { bound = "interrupted (Ctrl-C) after " + store.size() + " states, depth " + maxDepth; break; }
                 long used = rt.totalMemory() - rt.freeMemory();
                 if (used > rt.maxMemory() * 0.92) {
                     System.gc();

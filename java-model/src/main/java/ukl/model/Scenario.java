@@ -6,10 +6,6 @@ import ukl.model.lang.PathNames;
 import ukl.model.lang.PathParser;
 import ukl.model.lang.Program;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -120,6 +116,13 @@ public final class Scenario {
         return m;
     }
 
+    /** The largest --time-limit: a year. Larger values would overflow the millisecond deadline. */
+    public static final long MAX_TIME_LIMIT_SECONDS = 365L * 24 * 3600;
+    /** The largest --max-states: the explorer numbers states with an int. */
+    public static final long MAX_STATES_LIMIT = 1_000_000_000L;
+    /** The largest finite event count; the state encodes counts in small fields, and '*' means unbounded. */
+    public static final int MAX_EVENT_COUNT = 1000;
+
     public static Builder builder() { return new Builder(); }
 
     /** Collects inputs from flags or a scenario file and validates them all in {@link #build()}. */
@@ -144,6 +147,8 @@ public final class Scenario {
         public final Map<Property, String> expected = new LinkedHashMap<>();
         /** Where errors about flags point (a scenario file, or "command line"). */
         public String origin = "command line";
+        /** Where each input came from ("file:line:col" for a scenario file's key), for positioned errors. */
+        public final Map<String, String> keyOrigin = new java.util.HashMap<>();
         /** Renames the app threads (t_i becomes t_{n-1-i}); for metamorphic tests, verdicts must not change. */
         public boolean reverseAppThreads;
 
@@ -196,9 +201,11 @@ public final class Scenario {
         /** Parses {@code EVENT[:COUNT],...}; COUNT may be {@code *} for unbounded; {@code none} for no events. */
         public Builder eventsSpec(String spec) {
             Map<Event, Integer> m = new EnumMap<>(Event.class);
-            if (!spec.isBlank() && !spec.trim().equals("none")) {
-                for (String part : spec.split(",")) {
+            if (spec.isBlank()) throw InputError.arg(origin, "empty event list; give EVENT[:COUNT],... or 'none'");
+            if (!spec.trim().equals("none")) {
+                for (String part : spec.split(",", -1)) {
                     String p = part.trim();
+                    if (p.isEmpty()) throw InputError.arg(origin, "empty item in the event list '" + spec + "'; expected EVENT[:COUNT],... or 'none'");
                     String n = p, c = null;
                     int colon = p.indexOf(':');
                     if (colon >= 0) { n = p.substring(0, colon); c = p.substring(colon + 1); }
@@ -207,6 +214,8 @@ public final class Scenario {
                     int count;
                     if (c == null || c.equals("*")) count = Workload.UNBOUNDED;
                     else count = parseNonNegative(c, "event count for " + n + " (a number or *)");
+                    if (count > MAX_EVENT_COUNT)
+                        throw InputError.arg(origin, "event count for " + n + " must be 0 to " + MAX_EVENT_COUNT + " (or * for unbounded), not " + c.trim());
                     if (m.containsKey(e)) throw InputError.arg(origin, "event " + n + " is listed twice");
                     m.put(e, count);
                 }
@@ -225,25 +234,27 @@ public final class Scenario {
             throw InputError.arg(origin, "expected a number >= 0 for " + what + ", not '" + v + "'");
         }
 
+        private String at(String key) { return keyOrigin.getOrDefault(key, origin); }
+
         public Scenario build() {
+            if (maxStates < 1 || maxStates > MAX_STATES_LIMIT)
+                throw InputError.arg(at("max-states"), "max-states must be 1 to " + MAX_STATES_LIMIT + ", not " + maxStates);
+            if (timeLimitSeconds < 1 || timeLimitSeconds > MAX_TIME_LIMIT_SECONDS)
+                throw InputError.arg(at("time-limit"), "time-limit must be 1 to " + MAX_TIME_LIMIT_SECONDS + " seconds, not " + timeLimitSeconds);
             if (preset != null && pathsFile != null)
-                throw InputError.arg(origin, "give --preset or --paths, not both");
+                throw InputError.arg(at("paths"), "give a preset or a path file, not both");
             if (preset == null && pathsFile == null) preset = "ukl-paper";
             Workload w = Workload.ALL.get(workload);
-            if (w == null) throw InputError.arg(origin, "unknown workload '" + workload + "'; expected one of " + String.join(", ", Workload.ALL.keySet()));
+            if (w == null) throw InputError.arg(at("workload"), "unknown workload '" + workload + "'; expected one of " + String.join(", ", Workload.ALL.keySet()));
 
             Ast.PathFile file;
             if (pathsFile != null) {
                 String text = pathsText;
-                if (text == null) {
-                    try { text = Files.readString(Path.of(pathsFile), StandardCharsets.UTF_8); }
-                    catch (java.nio.file.NoSuchFileException e) { throw new InputError(pathsFile, 0, 0, "no such file"); }
-                    catch (IOException e) { throw new InputError(pathsFile, 0, 0, "cannot read: " + e.getMessage()); }
-                }
+                if (text == null) text = TextFiles.readUtf8(pathsFile);
                 file = PathParser.parse(pathsFile, text);
             } else {
                 if (!Presets.exists(preset))
-                    throw InputError.arg(origin, "unknown preset '" + preset + "'; expected one of " + String.join(", ", Presets.NAMES));
+                    throw InputError.arg(at("preset"), "unknown preset '" + preset + "'; expected one of " + String.join(", ", Presets.NAMES));
                 file = Presets.load(preset);
             }
             PathCompiler.Merged merged = PathCompiler.merge(file, Presets::load);
@@ -268,17 +279,22 @@ public final class Scenario {
             int nCpus = cpus != null ? cpus : w.cpus();
             int nThreads = threads != null ? threads : w.threads();
             boolean co = coRunner != null ? coRunner : w.coRunner();
-            if (nCpus < 1 || nCpus > 4) throw InputError.arg(origin, "--cpus must be 1 to 4, not " + nCpus);
-            if (nThreads < 1 || nThreads > 4) throw InputError.arg(origin, "--threads must be 1 to 4, not " + nThreads);
+            if (nCpus < 1 || nCpus > 4) throw InputError.arg(at("cpus"), "cpus must be 1 to 4, not " + nCpus);
+            if (nThreads < 1 || nThreads > 4) throw InputError.arg(at("threads"), "threads must be 1 to 4, not " + nThreads);
             if (nThreads + (co ? 1 : 0) + nCpus > 10) throw InputError.arg(origin, "too many threads for the state encoding (at most 10 with idle threads)");
-            if (maxNesting < 2 || maxNesting > 30) throw InputError.arg(origin, "--max-nesting must be 2 to 30");
+            if (maxNesting < 2 || maxNesting > 30) throw InputError.arg(at("max-nesting"), "max-nesting must be 2 to 30, not " + maxNesting);
             Map<Event, Integer> ev = events != null ? events : w.events();
             int limit = bypassLimit != null ? bypassLimit : 50;   // the code's default (UKL-CODE-NOTES)
-            if (limit < 1) throw InputError.arg(origin, "--bypass-limit must be at least 1");
+            if (limit < 1 || limit > 1000) throw InputError.arg(at("bypass-limit"), "bypass-limit must be 1 to 1000, not " + limit);
+            // Every path the workload can reach must exist before a state is explored: a wrapped
+            // shortcut runs shortcut_enter, the body, then shortcut_exit (§5.13); without one of them
+            // the machine would silently run an empty shortcut and check nothing.
             for (Workload.AppOp o : w.app())
-                if (o.kind() == Workload.AppKind.SHORTCUT && o.wrapped() && !base.equals("linux")
-                        && merged.file().paths().stream().noneMatch(p -> p.name().equals("shortcut_enter")))
-                    throw new InputError(where, 0, 0, "workload " + w.name() + " needs paths shortcut_enter and shortcut_exit");
+                if (o.kind() == Workload.AppKind.SHORTCUT && o.wrapped() && !base.equals("linux"))
+                    for (String need : List.of("shortcut_enter", "shortcut_exit"))
+                        if (merged.file().paths().stream().noneMatch(p -> p.name().equals(need)))
+                            throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " runs a wrapped shortcut, which needs path '"
+                                    + need + "'; this program has " + (need.equals("shortcut_exit") ? "shortcut_enter but no shortcut_exit" : "no shortcut_enter"));
 
             Set<String> optNames = new TreeSet<>();
             for (Option o : options) optNames.add(o.name());

@@ -64,7 +64,36 @@ public final class PathCompiler {
                 throw new InputError(file, d.line(), 1, "path '" + d.name() + "' compiles to " + out.size() + " instructions; at most 255 are allowed");
             code[index.get(d.name())] = out.toArray(new Instr[0]);
         }
+        rejectRunCycles(names, code);
         return new Program(name, m.basePreset(), List.copyOf(names), code, Map.copyOf(index), f);
+    }
+
+    /**
+     * 'run' may not recurse through other paths either (a runs b, b runs a): the nesting bound
+     * would end such a run as "incomplete" at check time, so it is an input error here, at the
+     * 'run' that closes the cycle.
+     */
+    private static void rejectRunCycles(List<String> names, Instr[][] code) {
+        int n = names.size();
+        int[] color = new int[n];   // 0 new, 1 on the current chain, 2 done
+        for (int s = 0; s < n; s++) if (color[s] == 0) dfs(s, names, code, color, new ArrayList<>());
+    }
+
+    private static void dfs(int v, List<String> names, Instr[][] code, int[] color, List<String> chain) {
+        color[v] = 1;
+        chain.add(names.get(v));
+        for (Instr in : code[v]) {
+            if (in == null || in.kind() != Instr.Kind.OP || in.op() != Op.RUN) continue;
+            int t = in.arg();
+            if (color[t] == 1) {
+                List<String> cyc = new ArrayList<>(chain.subList(chain.indexOf(names.get(t)), chain.size()));
+                cyc.add(names.get(t));
+                throw new InputError(in.file(), in.line(), in.col() + 4, "'run " + names.get(t) + "' recurses forever: " + String.join(" -> ", cyc));
+            }
+            if (color[t] == 0) dfs(t, names, code, color, chain);
+        }
+        chain.remove(chain.size() - 1);
+        color[v] = 2;
     }
 
     private static void emit(List<Ast.Stmt> stmts, List<Instr> out, Set<String> options,
