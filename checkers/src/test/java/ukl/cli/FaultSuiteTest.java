@@ -66,6 +66,34 @@ class FaultSuiteTest {
             for (Result.PropertyResult p : r.properties().values())
                 assertNotEquals(Result.Status.HOLDS, p.status(), p.property() + " must not hold from a killed run");
         }));
+        f.add(fault("matrix --engine tlc with every TLC child killed caches nothing", () -> {
+            Path cache = tmp.resolve("tlc-cache");
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread killer = new Thread(() -> {
+                while (!stop.get()) {
+                    ProcessHandle.current().descendants()
+                            .filter(ph -> ph.info().commandLine().map(c -> c.contains("tlc2.TLC")).orElse(false))
+                            .forEach(ProcessHandle::destroyForcibly);
+                    try { Thread.sleep(10); } catch (InterruptedException e) { return; }
+                }
+            });
+            killer.start();
+            CliTest.Run r;
+            try {
+                r = ukl("matrix", "--engine", "tlc", "--presets", "ukl-paper", "--options", "NSS", "--workloads", "stack-grow",
+                        "--cache", cache.toString(), "--jobs", "1");
+            } finally {
+                stop.set(true);
+                killer.join();
+            }
+            assertEquals(3, r.code(), r.out() + r.err());
+            assertFalse(r.out().contains("| safe"), "no cell is safe: " + r.out());
+            try (var l = Files.list(cache)) {
+                assertEquals(0, l.filter(p -> p.toString().endsWith(".cell")).count(), "nothing cached");
+            } catch (java.nio.file.NoSuchFileException e) {
+                // no cache folder at all: nothing cached either
+            }
+        }));
         f.add(fault("TLC exit codes that do not match its output", () -> {
             for (int code : new int[]{137, 143, 1, 75, 255})
                 assertThrows(TlcRunner.TlcFailure.class, () -> TlcRunner.parse(code, "Starting...\n", 1, null), "exit " + code);
