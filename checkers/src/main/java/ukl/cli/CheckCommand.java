@@ -30,6 +30,9 @@ final class CheckCommand implements Callable<Integer> {
         output.validate();
         if (so.scenario == null && !so.scenarioFlags()) return defaultRun();
         ScenarioOptions.Resolved rs = so.resolve();
+        if (rs.file() == null && so.workload == null)   // never pick a workload silently
+            spec.commandLine().getErr().println("ukl: no --workload given: checking " + rs.scenario().workload.name()
+                    + " only ('ukl list workloads' lists the others)");
         Result r;
         try (CtrlC c = CtrlC.interruptsThisThread()) {
             r = Explorer.check(rs.scenario());

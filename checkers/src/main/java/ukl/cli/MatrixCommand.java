@@ -149,7 +149,11 @@ final class MatrixCommand implements Callable<Integer> {
                 double secs = (now - t0) / 1e9;
                 double rate = secs > 0 ? states.get() / secs : 0;
                 long left = d > 0 ? Math.round(secs / d * (total - d)) : 0;
-                String stats = String.format(Locale.ROOT, "%d/%d cells, %,.0f states/s, %s left", d, total, rate, hms(left));
+                // Cells differ in size by orders of magnitude: an estimate from the first few
+                // (it once opened at "12h34m left") says nothing; wait for 5% of them, or 20.
+                boolean estimable = d >= Math.min(total, Math.max(20, total / 20));
+                String stats = String.format(Locale.ROOT, "%d/%d cells, %,.0f states/s, %s", d, total, rate,
+                        estimable ? hms(left) + " left" : "estimating time left");
                 if (tty) {
                     int w = 30, fill = total == 0 ? w : (int) ((long) w * d / total);
                     err.print("\r[" + "#".repeat(fill) + "-".repeat(w - fill) + "] " + stats + "   ");

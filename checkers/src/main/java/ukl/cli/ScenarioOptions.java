@@ -57,8 +57,9 @@ final class ScenarioOptions {
         if (threads != null) { b.threads = threads; b.keyOrigin.put("threads", "--threads"); }
         if (cpus != null) { b.cpus = cpus; b.keyOrigin.put("cpus", "--cpus"); }
         if (coRunner != null) {
-            if (!coRunner.equals("user") && !coRunner.equals("none")) throw InputError.arg("--co-runner", "expected user or none, not '" + coRunner + "'");
-            b.coRunner = coRunner.equals("user");
+            String cr = coRunner.toLowerCase(java.util.Locale.ROOT);
+            if (!cr.equals("user") && !cr.equals("none")) throw InputError.arg("--co-runner", "expected user or none, not '" + coRunner + "'");
+            b.coRunner = cr.equals("user");
         }
         if (events != null) { b.origin = "--events"; b.eventsSpec(events); }
         if (bypassLimit != null) { b.bypassLimit = bypassLimit; b.keyOrigin.put("bypass-limit", "--bypass-limit"); }

@@ -20,7 +20,7 @@ public final class Story {
         sb.append(v.property()).append(" in ").append(v.scenario()).append(": ")
           .append(t.shortest() ? "the shortest counterexample, " : "a counterexample, ")
           .append(t.steps().size()).append(t.steps().size() == 1 ? " step" : " steps").append('\n');
-        if (t.loopStart() >= 0) sb.append("(a lasso: steps from ").append(t.loopStart() + 1).append(" on repeat forever)\n");
+        if (t.loopStart() > 0) sb.append("(a lasso: steps ").append(t.loopStart()).append("-").append(t.steps().size()).append(" repeat forever)\n");   // loopStart is 1-based, as in check's listing
         sb.append('\n');
         for (int i = 0; i < t.steps().size(); i++) {
             Trace.Step s = t.steps().get(i);

@@ -32,6 +32,28 @@ class CliTest {
     }
 
     @Test
+    void aRunWithoutWorkloadSaysWhichItChecked() {
+        Run r = run("check", "--preset", "linux", "--option", "ukl_nss");   // also: an alias, in lower case
+        assertEquals(2, r.code(), "NSS is not a linux option: " + r.err());
+        r = run("check", "--preset", "LINUX");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("no --workload given: checking getppid only"), r.err());
+        assertEquals("", run("check", "--preset", "linux", "--workload", "getppid").err());
+    }
+
+    @Test
+    void checkAndExplainNumberALassoTheSameAndExitWorkStepsDiffer() {
+        Run c = run("check", "--scenario", scenario("rtc-compute-2threads.scenario"));
+        Run e = run("explain", "--scenario", scenario("rtc-compute-2threads.scenario"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("loop starts here; steps (\\d+-\\d+) repeat").matcher(c.out());
+        assertTrue(m.find(), c.out());
+        assertTrue(e.out().contains("(a lasso: steps " + m.group(1) + " repeat forever)"), "explain says " + m.group(1) + " too:\n" + e.out());
+        // exit_work is several steps; each line names its phase, so no two read the same.
+        assertTrue(c.out().contains("exit_work ("), c.out());
+        assertFalse(c.out().lines().anyMatch(l -> l.matches(".*\\bexit_work\\s{2,}.*")), "a bare exit_work step:\n" + c.out());
+    }
+
+    @Test
     void exitCodesFollowTheVerdict() {
         assertEquals(0, run("check", "--preset", "linux", "--workload", "getppid").code());
         assertEquals(1, run("check", "--preset", "ukl-paper", "--workload", "stack-grow").code());

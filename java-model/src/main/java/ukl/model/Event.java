@@ -15,7 +15,7 @@ public enum Event {
     Event(String d) { description = d; }
 
     public static Event byName(String n) {
-        for (Event e : values()) if (e.name().equals(n)) return e;
+        for (Event e : values()) if (e.name().equalsIgnoreCase(n.strip())) return e;   // names are case-insensitive
         return null;
     }
 }

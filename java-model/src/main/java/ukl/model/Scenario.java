@@ -165,13 +165,25 @@ public final class Scenario {
 
         /** Parses {@code NAME[=VALUE]} as given to {@code --option}. */
         public Builder optionSpec(String spec) {
-            String n = spec, v = null;
-            int eq = spec.indexOf('=');
-            if (eq >= 0) { n = spec.substring(0, eq); v = spec.substring(eq + 1); }
+            // A comma list, as --events takes (NSS,PF_DF); names in any case; the UKL_ names that
+            // 'ukl list options' prints (UKL_NSS) are aliases of the short ones.
+            if (spec.contains(",")) {
+                for (String part : spec.split(",", -1)) {
+                    if (part.isBlank()) throw InputError.arg(origin, "empty item in the option list '" + spec + "'");
+                    optionSpec(part.strip());
+                }
+                return this;
+            }
+            String n = spec.strip(), v = null;
+            int eq = n.indexOf('=');
+            if (eq >= 0) { v = n.substring(eq + 1).strip(); n = n.substring(0, eq).strip(); }
+            n = n.toUpperCase(java.util.Locale.ROOT);
+            if (n.startsWith("UKL_")) n = n.substring(4);
             if (n.equals("PREEMPT")) {
-                if (v == null || !(v.equals("none") || v.equals("full")))
-                    throw InputError.arg(origin, "option PREEMPT needs a value: PREEMPT=none or PREEMPT=full");
-                preemptFull = v.equals("full");
+                String lv = v == null ? null : v.toLowerCase(java.util.Locale.ROOT);
+                if (lv == null || !(lv.equals("none") || lv.equals("full")))
+                    throw InputError.arg(origin, "option PREEMPT needs a value: PREEMPT=none or PREEMPT=full" + (v == null ? "" : ", not PREEMPT=" + v));
+                preemptFull = lv.equals("full");
                 return this;
             }
             Option o;
@@ -244,7 +256,8 @@ public final class Scenario {
             if (preset != null && pathsFile != null)
                 throw InputError.arg(at("paths"), "give a preset or a path file, not both");
             if (preset == null && pathsFile == null) preset = "ukl-paper";
-            Workload w = Workload.ALL.get(workload);
+            if (preset != null) preset = preset.toLowerCase(java.util.Locale.ROOT);   // names are case-insensitive
+            Workload w = Workload.ALL.get(workload.toLowerCase(java.util.Locale.ROOT));
             if (w == null) throw InputError.arg(at("workload"), "unknown workload '" + workload + "'; expected one of " + String.join(", ", Workload.ALL.keySet()));
 
             Ast.PathFile file;

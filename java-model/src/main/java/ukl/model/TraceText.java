@@ -21,9 +21,12 @@ final class TraceText {
                 Instr in = m.instr(l.code(), l.pc());
                 if (in != null) {
                     action = in.render();
+                    if (in.op() == ukl.model.lang.Op.EXIT_WORK && after != null) action += exitWorkPhase(l, before, after);
                     line = in.line();
                     citation = in.comment();
-                    path = in.file() + ":" + m.codeName(l.code());
+                    String cn = m.codeName(l.code());
+                    // A co-runner's copy of a linux path is named "linux:syscall" already; do not say "linux:" twice.
+                    path = cn.startsWith(in.file() + ":") ? cn : in.file() + ":" + cn;
                 } else {
                     action = "(end of path)";
                 }
@@ -53,5 +56,20 @@ final class TraceText {
             for (String k : a.keySet()) if (!b.containsKey(k)) changes.put(k, "(gone)");
         }
         return new Trace.Step(index, kind, l.cpu(), thread, action, path, line, citation, changes, violating);
+    }
+
+    /**
+     * exit_work is several steps of exit_to_user_mode_loop (Machine.exitWork): local_irq_enable,
+     * the work (a signal, or schedule()), local_irq_disable and on. Name the phase, so the listing
+     * never shows two identical "exit_work" lines.
+     */
+    private static String exitWorkPhase(Machine.Label l, State before, State after) {
+        int c = l.cpu(), t = l.thread();
+        if (c < 0 || t < 0) return "";
+        if (!before.ifl[c] && after.ifl[c]) return " (local_irq_enable)";
+        if (before.sigPending[t] && !after.sigPending[t]) return " (delivers the pending signal)";
+        if (before.ifl[c] && !after.ifl[c]) return " (local_irq_disable; no work left)";
+        if (before.needResched[t] && !after.needResched[t]) return " (schedule)";
+        return " (no work)";
     }
 }

@@ -16,7 +16,7 @@ public enum Vector {
     public static final int PF_SS_IST = 6;
 
     public static Vector byName(String n) {
-        for (Vector v : values()) if (v.name().equals(n)) return v;
+        for (Vector v : values()) if (v.name().equalsIgnoreCase(n.strip())) return v;   // names are case-insensitive
         return null;
     }
 }

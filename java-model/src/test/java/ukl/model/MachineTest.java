@@ -129,6 +129,22 @@ class MachineTest {
     }
 
     @Test
+    void namesAreCaseInsensitiveAndTheListedAliasesWork() {
+        // Issue 14's friction points: UKL_NSS as 'ukl list options' prints it, comma lists as
+        // --events takes, PREEMPT=FULL, upper-case presets and workloads, lower-case events.
+        Scenario a = Scenario.builder().preset("UKL-Paper").workload("Stack-Grow").optionSpec("ukl_nss,PF_DF").optionSpec("PREEMPT=FULL")
+                .eventsSpec("timer:1,nmi:1").build();
+        Scenario b = Scenario.builder().preset("ukl-paper").workload("stack-grow").option(Option.NSS).option(Option.PF_DF).preempt(true)
+                .eventsSpec("TIMER:1,NMI:1").build();
+        assertEquals(b.describe(), a.describe());
+        InputError e = assertThrows(InputError.class, () -> Scenario.builder().optionSpec("NSS,,PF_DF"));
+        assertTrue(e.getMessage().contains("empty item"), e.getMessage());
+        e = assertThrows(InputError.class, () -> Scenario.builder().optionSpec("PREEMPT=sometimes"));
+        assertTrue(e.getMessage().contains("not PREEMPT=sometimes"), e.getMessage());
+        assertThrows(InputError.class, () -> Scenario.builder().optionSpec("UKL_NOPE"));
+    }
+
+    @Test
     void tooLongAPathIsAnInputError() {
         StringBuilder sb = new StringBuilder("extends ukl-paper\n\npath shortcut_enter:\n");
         for (int i = 0; i < 300; i++) sb.append("    cli\n");
