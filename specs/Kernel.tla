@@ -519,19 +519,27 @@ Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> 
 RECURSIVE RestoreAll(_, _)
 RestoreAll(s, c) == IF c >= NCpu THEN s ELSE RestoreAll(Restore(s, c, FirstOn(c)), c + 1)
 
-Init == LET s == RestoreAll(Init0, 0) IN
+\* The machine of the initial state; error states carry it too (see Commit).
+ErrState == RestoreAll(Init0, 0)
+
+Init == LET s == ErrState IN
         /\ budget = s.budget /\ mmw = s.mmw /\ stk = s.stk /\ cpu = s.cpu /\ thr = s.thr
         /\ err = "none"
 
 \* ---------------------------------------------------------------- actions
 
-\* Commits a result: a healthy successor, or an error state (err set, other variables as before).
+\* Commits a result: a healthy successor, or an error state: err names the property and the other
+\* variables take the initial state's values, so there is one error state per property. TLC then
+\* reports each violated property once in a -continue run (with its own trace) and its distinct
+\* count is the healthy states plus one per error reached; the violating step's pre-state is the
+\* trace's previous state. Error states have no successors (every action requires err = "none").
 Commit(r) ==
     IF r.ex = "ok"
     THEN /\ budget' = r.st.budget /\ mmw' = r.st.mmw /\ stk' = r.st.stk /\ cpu' = r.st.cpu /\ thr' = r.st.thr
          /\ err' = "none"
     ELSE /\ err' = IF r.ex = "bound" THEN "BOUND" ELSE r.prop
-         /\ UNCHANGED <<budget, mmw, stk, cpu, thr>>
+         /\ budget' = ErrState.budget /\ mmw' = ErrState.mmw /\ stk' = ErrState.stk
+         /\ cpu' = ErrState.cpu /\ thr' = ErrState.thr
 
 Consume(s, e) == IF s.budget[e + 1] > 0 THEN [s EXCEPT !.budget[e + 1] = @ - 1] ELSE s
 
@@ -642,6 +650,9 @@ Stuck ==
               /\ budget[EWAKEUP + 1] = 0
               /\ (budget[ESIGNAL + 1] = 0 \/ thr[t + 1].sigPending)
 DeadlockInv == err # "DEADLOCK" /\ ~Stuck
+\* The lock-cycle error state alone (without Stuck): with the other *Inv, every error state is
+\* some invariant's violation, so a -continue run reports each one (ukl.tlc.TlcEngine counts them).
+DeadlockErrInv == err # "DEADLOCK"
 
 \* Liveness, under weak fairness of every CPU's Step and timer and strong fairness of the
 \* scheduler's steps; the environment's other events are not fair (proofs-notes/model-choices.md).

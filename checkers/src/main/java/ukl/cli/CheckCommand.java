@@ -9,6 +9,7 @@ import ukl.model.Presets;
 import ukl.model.Property;
 import ukl.model.Result;
 import ukl.model.Scenario;
+import ukl.model.Simulator;
 import ukl.model.Workload;
 
 import java.util.ArrayList;
@@ -25,17 +26,22 @@ final class CheckCommand implements Callable<Integer> {
 
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
     @CommandLine.Mixin OutputOptions output = new OutputOptions();
+    @CommandLine.Mixin SimulateOptions sim = new SimulateOptions();
 
     public Integer call() {
         output.validate();
-        if (so.scenario == null && !so.scenarioFlags()) return defaultRun();
+        sim.validate();
+        if (so.scenario == null && !so.scenarioFlags()) {
+            if (sim.simulate) throw InputError.arg("--simulate", "simulation needs a scenario (--preset/--workload or --scenario)");
+            return defaultRun();
+        }
         ScenarioOptions.Resolved rs = so.resolve();
         if (rs.file() == null && so.workload == null)   // never pick a workload silently
             spec.commandLine().getErr().println("ukl: no --workload given: checking " + rs.scenario().workload.name()
                     + " only ('ukl list workloads' lists the others)");
         Result r;
         try (CtrlC c = CtrlC.interruptsThisThread()) {
-            r = Explorer.check(rs.scenario());
+            r = sim.simulate ? new Simulator(rs.scenario()).run(sim.depth(), sim.seed(), sim.traces()) : Explorer.check(rs.scenario());
             c.hit();
         }
         if (rs.file() != null) {

@@ -26,34 +26,35 @@ final class CrossCheckCommand implements Callable<Integer> {
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
     @Option(names = "--all", description = "every scenario in the scenarios directory that TLC finishes within --tlc-limit") boolean all;
     @Option(names = "--scenarios", paramLabel = "DIR", description = "scenario directory for --all (default specs/scenarios)") String dir = "specs/scenarios";
-    @Option(names = "--tlc-limit", paramLabel = "SECONDS", description = "per TLC run under --all (default 60)") long tlcLimit = 60;
-    @Option(names = "--workers", paramLabel = "N") int workers = 1;
+    @Option(names = "--tlc-limit", paramLabel = "SECONDS", description = "per TLC run under --all (default 600); a scenario TLC does not finish in it is listed as incomplete, with how far it got") long tlcLimit = 600;
+    @CommandLine.Mixin TlcOptions tlc = new TlcOptions();
     @Option(names = "--work", paramLabel = "DIR") String work;
     @Option(names = "--out", paramLabel = "FILE") String out;
 
     public Integer call() {
-        if (workers < 1 || workers > 64) throw InputError.arg("--workers", "expected 1 to 64 TLC worker threads, not " + workers);
+        tlc.validate();
+        int workers = tlc.workers();
         if (tlcLimit < 1 || tlcLimit > Scenario.MAX_TIME_LIMIT_SECONDS)
             throw InputError.arg("--tlc-limit", "expected 1 to " + Scenario.MAX_TIME_LIMIT_SECONDS + " seconds, not " + tlcLimit);
         PrintWriter pw = spec.commandLine().getOut();
         Path base = work != null ? Path.of(work) : TlcEngine.tempWork();
-        try (CtrlC c = CtrlC.interruptsThisThread()) {
-            return all ? runAll(pw, base, c) : runOne(pw, base, c);
+        try (CtrlC c = CtrlC.interruptsThisThread(); ProgressView.Handle v = ProgressView.install(tlc.progress(), spec.commandLine().getErr())) {
+            return all ? runAll(pw, base, c, workers) : runOne(pw, base, c, workers);
         } finally {
             if (work == null) TlcEngine.deleteTree(base);   // a --work DIR the user named is kept
         }
     }
 
-    private int runOne(PrintWriter pw, Path base, CtrlC ctrlC) {
+    private int runOne(PrintWriter pw, Path base, CtrlC ctrlC, int workers) {
         Scenario sc = so.resolve().scenario();
-        CrossCheck.Outcome o = CrossCheck.run(sc, base, workers, sc.timeLimitMillis / 1000);
+        CrossCheck.Outcome o = CrossCheck.run(sc, base, workers, sc.timeLimitMillis / 1000, ukl.model.Machine.Perturbation.NONE, tlc.plan());
         ctrlC.hit();   // a Ctrl-C made one run incomplete: the outcome says so, and the report is written
         Output.emit(describe(o), out, pw);
         if (o.incomplete() != null) return 3;   // nothing was compared: neither agreement nor disagreement
         return o.agree() ? 0 : 1;
     }
 
-    private int runAll(PrintWriter pw, Path base, CtrlC ctrlC) {
+    private int runAll(PrintWriter pw, Path base, CtrlC ctrlC, int workers) {
         if (so.scenario != null || so.scenarioFlags()) throw InputError.arg("command line", "--all runs every scenario file; give no scenario flags with it");
         List<Path> files;
         try (Stream<Path> s = Files.list(Path.of(dir))) {
@@ -71,7 +72,7 @@ final class CrossCheckCommand implements Callable<Integer> {
             ScenarioFile.Parsed p = ScenarioFile.read(f.toString());
             so.applyBounds(p.builder());
             Scenario sc = p.builder().build();
-            CrossCheck.Outcome o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit);
+            CrossCheck.Outcome o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit, ukl.model.Machine.Perturbation.NONE, tlc.plan());
             if (work == null) TlcEngine.deleteTree(base.resolve(name));   // each scenario's dumps go as soon as it is done
             if (o.incomplete() != null) {
                 skipped++;
@@ -106,10 +107,10 @@ final class CrossCheckCommand implements Callable<Integer> {
         sb.append(String.format("  distinct states   java %d, tlc %d: %s%n", o.javaStates(), o.tlcStates(), o.statesAgree() ? "the same set" : "DIFFERENT"));
         sb.append(String.format("  verdicts          %s%n", o.verdictsAgree() ? "agree on every property" : "DISAGREE"));
         sb.append(String.format("  counterexamples   %s%n", o.tracesReplay() ? "each replays on the other engine" : "DO NOT REPLAY"));
-        sb.append(String.format("  time              java %.2f s, tlc %.2f s (all TLC runs: states, each violated property, liveness, traces)%n", o.javaSeconds(), o.tlcSeconds()));
-        sb.append(String.format("  speed             java %.0f states/s, peak heap %d MiB; tlc %.0f states/s in its state-space run (%.2f s, one TLC process)%n",
+        sb.append(String.format("  time              java %.2f s, tlc %.2f s (all TLC runs: the main run, shortest traces, liveness, trace replays)%n", o.javaSeconds(), o.tlcSeconds()));
+        sb.append(String.format("  speed             java %.0f states/s, peak heap %d MiB; tlc %.0f states/s in its main run (%.2f s, one TLC process), peak RSS of TLC %d MiB%n",
                 o.javaStates() / Math.max(o.javaSeconds(), 1e-6), o.java().stats().peakMemoryBytes() >> 20,
-                o.tlcStates() / Math.max(o.tlcStatesRunSeconds(), 1e-6), o.tlcStatesRunSeconds()));
+                o.tlcStates() / Math.max(o.tlcStatesRunSeconds(), 1e-6), o.tlcStatesRunSeconds(), o.tlc().stats().peakMemoryBytes() >> 20));
         sb.append(String.format("  verdict           java %s, tlc %s%n", o.java().verdict(), o.tlc().verdict()));
         for (String d : o.differences()) sb.append("  ").append(d.replace("\n", "\n  ")).append('\n');
         return sb.toString();

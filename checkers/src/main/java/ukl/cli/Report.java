@@ -32,8 +32,11 @@ public final class Report {
             sb.append('\n');
         }
         Result.Stats s = r.stats();
-        sb.append(String.format("states %d, transitions %d, depth %d, %.2f s (%.0f states/s), peak heap %d MiB%n",
-                s.states(), s.transitions(), s.depth(), s.seconds(), s.statesPerSecond(), s.peakMemoryBytes() >> 20));
+        // Java: this JVM's peak heap. TLC: the peak resident memory of its largest process (its heap is not visible from here).
+        String mem = r.engine().equals("tlc") ? (s.peakMemoryBytes() < 0 ? "peak memory not measured" : "peak RSS of TLC " + (s.peakMemoryBytes() >> 20) + " MiB")
+                : "peak heap " + (s.peakMemoryBytes() >> 20) + " MiB";
+        sb.append(String.format("states %d, transitions %d, depth %d, %.2f s (%.0f states/s), %s%n",
+                s.states(), s.transitions(), s.depth(), s.seconds(), s.statesPerSecond(), mem));
         for (Result.PropertyResult p : r.properties().values())
             if (p.trace() != null) sb.append('\n').append(trace(p.trace()));
         if (mismatches != null) {

@@ -7,6 +7,7 @@ import ukl.model.InputError;
 import ukl.model.Result;
 import ukl.tlc.TlcEngine;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,34 +18,82 @@ import java.util.concurrent.Callable;
 final class TlcCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
-    @Option(names = "--workers", paramLabel = "N", description = "TLC worker threads (default 1)") int workers = 1;
+    @CommandLine.Mixin TlcOptions tlc = new TlcOptions();
     @Option(names = "--work", paramLabel = "DIR", description = "where the generated spec and TLC's files go (default: a temp dir)") String work;
-    @Option(names = "--simulate", description = "random simulation instead of exhaustive checking (finds violations, proves nothing)") boolean simulate;
-    @Option(names = "--depth", paramLabel = "D", description = "with --simulate: steps per behavior (default 100)") int depth = 100;
-    @Option(names = "--seed", paramLabel = "S", description = "with --simulate: the random seed (default 1)") long seed = 1;
-    @Option(names = "--traces", paramLabel = "N", description = "with --simulate: number of behaviors (default 1000)") int traces = 1000;
+    @Option(names = "--typeok", description = "also check Kernel.tla's TypeOK on every state (cross-check always does)") boolean typeOk;
+    @Option(names = "--checkpoint", paramLabel = "MINUTES", description = "TLC writes a checkpoint every MINUTES into --work DIR (for --recover)") Integer checkpoint;
+    @Option(names = "--recover", description = "resume the checkpoint a stopped '--checkpoint' run left in --work DIR") boolean recover;
+    @Option(names = "--distributed", description = "check the safety properties with distributed TLC (TLCServer and TLCWorker processes)") boolean distributed;
+    @Option(names = "--local-workers", paramLabel = "N", description = "with --distributed: TLCWorker processes on this machine (default 2)") Integer localWorkers;
+    @Option(names = "--workers-at", paramLabel = "HOST", split = ",",
+            description = "with --distributed: hosts whose TLCWorker joins this run (the command to start there is printed)") List<String> workersAt;
+    @Option(names = "--server-host", paramLabel = "ADDRESS",
+            description = "with --distributed: the address workers reach this machine at (default 127.0.0.1; give one with --workers-at)") String serverHost;
+    @Option(names = "--port", paramLabel = "PORT", description = "with --distributed: the server's RMI port (default: a free one)") Integer port;
+    @CommandLine.Mixin SimulateOptions sim = new SimulateOptions();
     @CommandLine.Mixin OutputOptions output = new OutputOptions();
 
     public Integer call() {
         output.validate();
-        if (workers < 1 || workers > 64) throw InputError.arg("--workers", "expected 1 to 64 TLC worker threads, not " + workers);
+        tlc.validate();
+        sim.validate();
+        TlcEngine.Distributed dist = distributed();
+        if (sim.simulate && (dist != null || checkpoint != null || recover || typeOk))
+            throw InputError.arg("--simulate", "--simulate does not go with --distributed, --checkpoint, --recover or --typeok");
+        if (tlc.plan() == TlcEngine.Plan.PER_PROPERTY && (dist != null || checkpoint != null || recover))
+            throw InputError.arg("--plan", "--plan per-property does not go with --distributed, --checkpoint or --recover");
+        if (checkpoint != null && (checkpoint < 1 || checkpoint > 10_000)) throw InputError.arg("--checkpoint", "expected 1 to 10000 minutes, not " + checkpoint);
+        if ((checkpoint != null || recover) && work == null)
+            throw InputError.arg(checkpoint != null ? "--checkpoint" : "--recover", "needs --work DIR (the checkpoint is kept there)");
+        Path dir = work != null ? Path.of(work) : TlcEngine.tempWork();
+        Path recoverFrom = null;
+        if (recover) {
+            recoverFrom = latestCheckpoint(dir.resolve("main").resolve("meta"));
+            if (recoverFrom == null) throw InputError.arg("--recover", "no TLC checkpoint in " + dir.resolve("main/meta") + " (run with --checkpoint first)");
+        }
         ScenarioOptions.Resolved rs = so.resolve();
         long limit = rs.scenario().timeLimitMillis / 1000;
-        if (!simulate && (depth != 100 || seed != 1 || traces != 1000))
-            throw InputError.arg("command line", "--depth, --seed and --traces go with --simulate");
-        if (depth < 1 || traces < 1) throw InputError.arg("--simulate", "--depth and --traces must be at least 1");
-        Path dir = work != null ? Path.of(work) : TlcEngine.tempWork();
         Result r;
-        try (CtrlC c = CtrlC.interruptsThisThread()) {
-            TlcEngine engine = new TlcEngine(rs.scenario(), dir, workers, limit);
-            r = simulate ? engine.simulate(depth, seed, traces) : engine.check();
+        TlcEngine engine;
+        try (CtrlC c = CtrlC.interruptsThisThread(); ProgressView.Handle v = ProgressView.install(tlc.progress(), spec.commandLine().getErr())) {
+            engine = new TlcEngine(rs.scenario(), dir, tlc.workers(), limit).plan(tlc.plan()).typeOk(typeOk)
+                    .checkpoint(checkpoint == null ? 0 : checkpoint, recoverFrom).distributed(dist);
+            r = sim.simulate ? engine.simulate(sim.depth(), sim.seed(), sim.traces()) : engine.check();
             c.hit();
         } finally {
             if (work == null) TlcEngine.deleteTree(dir);
         }
+        for (String n : engine.notes()) spec.commandLine().getErr().println("ukl: " + n);
         List<String> mm = rs.file() != null ? Report.mismatches(r, rs.file().defaultExpect()) : null;
         output.emit(r, mm, spec.commandLine().getOut());
         if (mm != null) return Report.scenarioExit(r, mm);
         return r.exitCode();
+    }
+
+    private TlcEngine.Distributed distributed() {
+        if (!distributed) {
+            if (localWorkers != null || workersAt != null || serverHost != null || port != null)
+                throw InputError.arg("command line", "--local-workers, --workers-at, --server-host and --port go with --distributed");
+            return null;
+        }
+        int local = localWorkers == null ? 2 : localWorkers;
+        List<String> remote = workersAt == null ? List.of() : workersAt;
+        if (local < 0 || local > 64) throw InputError.arg("--local-workers", "expected 0 to 64 worker processes, not " + local);
+        if (local == 0 && remote.isEmpty()) throw InputError.arg("--local-workers", "no workers: give --local-workers N or --workers-at HOST");
+        if (!remote.isEmpty() && serverHost == null)
+            throw InputError.arg("--workers-at", "remote workers need --server-host, the address they reach this machine at");
+        if (port != null && (port < 1024 || port > 65535)) throw InputError.arg("--port", "expected 1024 to 65535, not " + port);
+        return new TlcEngine.Distributed(local, remote, serverHost == null ? "127.0.0.1" : serverHost, port == null ? 0 : port);
+    }
+
+    /** TLC writes each checkpoint into a timestamped folder of its metadir; the newest one. */
+    private static Path latestCheckpoint(Path meta) {
+        if (!Files.isDirectory(meta)) return null;
+        try (var s = Files.list(meta)) {
+            return s.filter(Files::isDirectory).filter(d -> Files.exists(d.resolve("queue.chkpt")) || Files.exists(d.resolve("MC.st.chkpt")))
+                    .max(java.util.Comparator.comparing(Path::getFileName)).orElse(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

@@ -36,9 +36,13 @@ public final class CrossCheck {
 
     /** With a perturbed Java machine: the cross-check must then report a disagreement. */
     public static Outcome run(Scenario sc, Path work, int workers, long timeoutSeconds, ukl.model.Machine.Perturbation javaFault) {
+        return run(sc, work, workers, timeoutSeconds, javaFault, TlcEngine.Plan.TUNED);
+    }
+
+    public static Outcome run(Scenario sc, Path work, int workers, long timeoutSeconds, ukl.model.Machine.Perturbation javaFault, TlcEngine.Plan plan) {
         Explorer ex = new Explorer(sc, javaFault);
         Result jr = ex.run();
-        TlcEngine tlc = new TlcEngine(sc, work, workers, timeoutSeconds);
+        TlcEngine tlc = new TlcEngine(sc, work, workers, timeoutSeconds).keepStates(true).typeOk(true).plan(plan);
         Result tr = tlc.check();
         Machine m = ex.machine();
         List<String> diffs = new ArrayList<>();

@@ -31,6 +31,15 @@ public final class TlaModelWriter {
     }
 
     public static Model write(Machine m, Mode mode, List<String> checks) {
+        return mode == Mode.LIVENESS ? write(m, List.of(), checks) : write(m, checks, List.of());
+    }
+
+    /**
+     * The wrapper and a cfg checking these invariants and (with the explicit fairness) these
+     * liveness properties in one TLC run; with properties the spec is LiveSpec (Init and
+     * [][Next]_vars, the same behaviors as INIT/NEXT).
+     */
+    public static Model write(Machine m, List<String> invariants, List<String> properties) {
         Scenario sc = m.scenario;
         String mod = moduleName(sc);
         StringBuilder t = new StringBuilder();
@@ -115,13 +124,13 @@ public final class TlaModelWriter {
         for (String k : List.of("Code", "CodeName", "EntryPath", "VecPath", "SyscallPaths", "Bodies", "ThrKind", "ThrCpu",
                 "ThrMm", "ThrIdle", "ThrCo", "LibcOf", "AppProg", "Opts", "Ist", "Budget0"))
             c.append("    ").append(k).append(" <- MC").append(k).append('\n');
-        if (mode == Mode.LIVENESS) {
+        if (!properties.isEmpty()) {
             c.append("SPECIFICATION LiveSpec\n");
-            for (String p : checks) c.append("PROPERTY MC").append(p).append('\n');
+            for (String p : properties) c.append("PROPERTY MC").append(p).append('\n');
         } else {
             c.append("INIT Init\nNEXT Next\n");
-            for (String inv : checks) c.append("INVARIANT ").append(inv).append('\n');
         }
+        for (String inv : invariants) c.append("INVARIANT ").append(inv).append('\n');
         return new Model(mod, t.toString(), c.toString());
     }
 

