@@ -72,7 +72,18 @@ final class CrossCheckCommand implements Callable<Integer> {
             ScenarioFile.Parsed p = ScenarioFile.read(f.toString());
             so.applyBounds(p.builder());
             Scenario sc = p.builder().build();
-            CrossCheck.Outcome o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit, ukl.model.Machine.Perturbation.NONE, tlc.plan());
+            CrossCheck.Outcome o;
+            try {
+                o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit, ukl.model.Machine.Perturbation.NONE, tlc.plan());
+            } catch (OutOfMemoryError e) {
+                // One scenario too big for this JVM is a bound on that scenario, not the end of --all.
+                if (work == null) TlcEngine.deleteTree(base.resolve(name));
+                skipped++;
+                sb.append(String.format("%-32s %17s  incomplete, not compared: out of memory (heap %d MiB; give Java more with JAVA_TOOL_OPTIONS=-Xmx<size>)%n",
+                        name, "-", Runtime.getRuntime().maxMemory() >> 20));
+                if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }
+                continue;
+            }
             if (work == null) TlcEngine.deleteTree(base.resolve(name));   // each scenario's dumps go as soon as it is done
             if (o.incomplete() != null) {
                 skipped++;

@@ -86,14 +86,22 @@ final class TlcCommand implements Callable<Integer> {
         return new TlcEngine.Distributed(local, remote, serverHost == null ? "127.0.0.1" : serverHost, port == null ? 0 : port);
     }
 
-    /** TLC writes each checkpoint into a timestamped folder of its metadir; the newest one. */
+    /** TLC writes a run's checkpoint into a timestamped folder of its metadir (DIR/main/meta/26-12-03-17-53-16): the newest that holds one. */
     private static Path latestCheckpoint(Path meta) {
         if (!Files.isDirectory(meta)) return null;
         try (var s = Files.list(meta)) {
-            return s.filter(Files::isDirectory).filter(d -> Files.exists(d.resolve("queue.chkpt")) || Files.exists(d.resolve("MC.st.chkpt")))
+            return s.filter(Files::isDirectory).filter(TlcCommand::holdsCheckpoint)
                     .max(java.util.Comparator.comparing(Path::getFileName)).orElse(null);
         } catch (java.io.IOException e) {
             return null;
+        }
+    }
+
+    private static boolean holdsCheckpoint(Path d) {
+        try (var s = Files.list(d)) {
+            return s.anyMatch(f -> f.getFileName().toString().endsWith(".chkpt"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }

@@ -26,6 +26,14 @@ final class LiveCounters {
 
     private LiveCounters(int port) { this.port = port; }
 
+    // The JMX client logs through java.util.logging when a link drops (TLC ending is one): keep
+    // those off stderr. Strong references, since loggers are held weakly.
+    private static final List<java.util.logging.Logger> QUIET = List.of(
+            java.util.logging.Logger.getLogger("javax.management.remote.misc"),
+            java.util.logging.Logger.getLogger("javax.management.remote.rmi"),
+            java.util.logging.Logger.getLogger("javax.management.remote.timeout"));
+    static { for (java.util.logging.Logger l : QUIET) l.setLevel(java.util.logging.Level.OFF); }
+
     /** A free loopback port for the child's JMX agent, or null (no counters) when none can be had. */
     static LiveCounters choose() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -51,7 +59,8 @@ final class LiveCounters {
                 JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
                 while (p.isAlive() && !Thread.currentThread().isInterrupted()) {
                     try {
-                        if (c == null) c = JMXConnectorFactory.connect(url, Map.of());
+                        // No connection-check thread: it logs a warning on stderr when TLC ends.
+                        if (c == null) c = JMXConnectorFactory.connect(url, Map.of("jmx.remote.x.client.connection.check.period", 0L));
                         MBeanServerConnection s = c.getMBeanServerConnection();
                         if (s.isRegistered(name)) {
                             long distinct = (Long) s.getAttribute(name, "DistinctStatesGenerated");

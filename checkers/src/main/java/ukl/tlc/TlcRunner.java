@@ -127,8 +127,10 @@ public final class TlcRunner {
                     "-Djava.io.tmpdir=" + work.toAbsolutePath()));
             if (live != null) cmd.addAll(live.jvmOptions());
             cmd.addAll(List.of("-cp", classPath(),
-                    "tlc2.TLC", "-workers", String.valueOf(workers), "-deadlock", "-nowarning", "-cleanup",
+                    "tlc2.TLC", "-workers", String.valueOf(workers), "-deadlock", "-nowarning",
                     "-metadir", work.resolve("meta").toAbsolutePath().toString()));
+            // -cleanup empties the metadir, where a checkpoint to recover from (or to keep) lives.
+            if (!extra.contains("-recover") && !extra.contains("-checkpoint")) cmd.add("-cleanup");
             if (dump) { cmd.add("-dump"); cmd.add(dumpFile.toAbsolutePath().toString()); }
             cmd.addAll(extra);
             cmd.add(model.module());
@@ -416,6 +418,7 @@ public final class TlcRunner {
     static String reached(String text) { return reachedOf(text, 0).text(); }
 
     private static final Pattern STATES = Pattern.compile("(\\d+) states generated, (\\d+) distinct states found, (\\d+) states left on queue");
+    private static final Pattern SIM_STATES = Pattern.compile("Progress: (\\d+) states checked");
     private static final Pattern DEPTH = Pattern.compile("The depth of the complete state graph search is (\\d+)");
     private static final Pattern INV = Pattern.compile("Error: Invariant (\\w+) is violated");
     private static final Pattern BACK = Pattern.compile("(\\d+): Back to state (\\d+)");
@@ -431,6 +434,8 @@ public final class TlcRunner {
         long gen = -1, distinct = -1, left = -1;
         Matcher m = STATES.matcher(text);
         while (m.find()) { gen = Long.parseLong(m.group(1)); distinct = Long.parseLong(m.group(2)); left = Long.parseLong(m.group(3)); }
+        Matcher sim = SIM_STATES.matcher(text);
+        while (sim.find()) gen = Long.parseLong(sim.group(1));   // a simulation counts the states it checked, not distinct ones
         int depth = -1;
         Matcher d = DEPTH.matcher(text);
         if (d.find()) depth = Integer.parseInt(d.group(1));
@@ -447,7 +452,7 @@ public final class TlcRunner {
         boolean deadlock = text.contains("Error: Deadlock reached");
         boolean distributed = text.contains("TLC Server Version");
         boolean finished = text.contains("Model checking completed. No error has been found.")
-                || (text.contains("The number of states generated:") && text.contains("Simulation using seed") && code == 0);
+                || (text.contains("Running Random Simulation") && text.contains("Finished in") && code == 0);   // TLC 2.18's -simulate end
         // Distributed TLC's server exits 0 after a violation, prints no invariant name, and ends
         // with "work completed": the violation is its result (the trace's last err names it).
         boolean distributedViolation = distributed && code == 0 && !violations.isEmpty() && text.contains("work completed. Thank you!");
@@ -539,12 +544,41 @@ public final class TlcRunner {
 
     /** Reads the states of a -dump file (blocks "State N:" followed by /\ lines). */
     public static List<Map<String, Object>> readDump(Path dump) {
-        try {
-            return readDumpText(Files.readString(dump));
+        List<Map<String, Object>> out = new ArrayList<>();
+        readDump(dump, out::add);
+        return out;
+    }
+
+    /**
+     * Streams the states of a -dump file to {@code each}, one parsed state at a time: a dump of
+     * 300,000 states parsed whole into maps needed more than 6 GB of heap (issue 16, measured on
+     * linux-tlb-shootdown), so callers keep only what they need of each (its encoding).
+     */
+    public static void readDump(Path dump, java.util.function.Consumer<Map<String, Object>> each) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(dump, StandardCharsets.UTF_8)) {
+            StringBuilder block = new StringBuilder();
+            boolean in = false;
+            for (String l; (l = r.readLine()) != null; ) {
+                if (STATE_LINE.matcher(l).matches()) {
+                    if (in) dumpBlock(block, each);
+                    block.setLength(0);
+                    in = true;
+                    continue;
+                }
+                if (in) block.append(l).append('\n');
+            }
+            if (in) dumpBlock(block, each);
         } catch (IOException | RuntimeException e) {
             // A dump cut short (TLC killed, disk full) or corrupt: the state set is unknown.
             throw new TlcFailure("TLC's state dump " + dump.getFileName() + " is unreadable (truncated or corrupt): " + e.getMessage());
         }
+    }
+
+    private static final Pattern STATE_LINE = Pattern.compile("State \\d+:.*");
+
+    private static void dumpBlock(StringBuilder block, java.util.function.Consumer<Map<String, Object>> each) {
+        String body = block.toString().strip();
+        if (!body.isEmpty()) each.accept(TlaValue.parseState(body));
     }
 
     static List<Map<String, Object>> readDumpText(String text) {

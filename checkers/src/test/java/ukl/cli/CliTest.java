@@ -32,6 +32,40 @@ class CliTest {
     }
 
     @Test
+    void tlcOptionsAreCheckedBeforeAnythingRuns() {
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--plan", "fast"), "--plan", "tuned or per-property");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--progress", "loud"), "--progress", "auto, bar, lines or none");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--local-workers", "2"), "go with --distributed");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--distributed", "--local-workers", "0"), "no workers");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--distributed", "--workers-at", "hostb"), "--server-host");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--checkpoint", "5"), "needs --work DIR");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--recover", "--work", "/nonexistent/ukl"), "no TLC checkpoint");
+        badInput(run("tlc", "--preset", "linux", "--workload", "getppid", "--workers", "0"), "1 to 64");
+        badInput(run("cross-check", "--preset", "linux", "--workload", "getppid", "--plan", "x"), "--plan");
+        badInput(run("check", "--simulate"), "simulation needs a scenario");
+        badInput(run("check", "--preset", "linux", "--workload", "getppid", "--traces", "5"), "go with --simulate");
+        badInput(run("check", "--preset", "linux", "--workload", "getppid", "--simulate", "--depth", "0"), "--depth");
+    }
+
+    @Test
+    void checkSimulatesAndTlcShowsItsProgressOnStderr() {
+        Run r = run("check", "--preset", "ukl-paper", "--workload", "compute", "--events", "NMI:2,MC:1,TIMER:1", "--simulate", "--seed", "3");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.out().contains("STACK_CLOBBER") && r.out().contains("violated"), r.out());
+        r = run("check", "--preset", "linux", "--workload", "getppid", "--simulate", "--traces", "50");
+        assertEquals(3, r.code(), r.out());
+        assertTrue(r.out().contains("50 random behaviors of up to 100 steps (seed 1) prove nothing"), r.out());
+        r = run("tlc", "--preset", "ukl-paper", "--workload", "stack-grow", "--progress", "lines", "--workers", "1");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("tlc [main] started: TLC -workers 1 -continue -lncheck final"), r.err());
+        assertTrue(r.err().contains("tlc [main] done in"), r.err());
+        assertFalse(r.out().contains("tlc ["), "progress stays off stdout");
+        assertTrue(r.out().contains("peak RSS of TLC"), r.out());
+        r = run("tlc", "--preset", "ukl-paper", "--workload", "stack-grow", "--progress", "none");
+        assertEquals("", r.err());
+    }
+
+    @Test
     void aRunWithoutWorkloadSaysWhichItChecked() {
         Run r = run("check", "--preset", "linux", "--option", "ukl_nss");   // also: an alias, in lower case
         assertEquals(2, r.code(), "NSS is not a linux option: " + r.err());
