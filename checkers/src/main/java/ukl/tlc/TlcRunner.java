@@ -109,19 +109,25 @@ public final class TlcRunner {
         return run(model, false, List.of("-simulate", "num=" + traces, "-depth", String.valueOf(depth), "-seed", String.valueOf(seed)));
     }
 
+    /** Writes Kernel.tla and the model into the work directory; the java that runs TLC. */
+    private String prepare(TlaModelWriter.Model model) throws IOException {
+        Files.createDirectories(work);
+        Files.writeString(work.resolve("Kernel.tla"), kernelTla());
+        Files.writeString(work.resolve(model.module() + ".tla"), model.tla());
+        Files.writeString(work.resolve(model.module() + ".cfg"), model.cfg());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        if (!Files.isExecutable(Path.of(java))) throw InputError.arg("tlc", "no java executable at " + java + " to run TLC");
+        return java;
+    }
+
     private String job() { return work.getFileName() == null ? work.toString() : work.getFileName().toString(); }
 
     private Run run(TlaModelWriter.Model model, boolean dump, List<String> extra) {
         if (Thread.currentThread().isInterrupted()) throw new TlcFailure("interrupted before TLC started");
         try {
-            Files.createDirectories(work);
-            Files.writeString(work.resolve("Kernel.tla"), kernelTla());
-            Files.writeString(work.resolve(model.module() + ".tla"), model.tla());
-            Files.writeString(work.resolve(model.module() + ".cfg"), model.cfg());
+            String java = prepare(model);
             Path dumpFile = work.resolve("states");
             Files.deleteIfExists(work.resolve("states.dump"));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            if (!Files.isExecutable(Path.of(java))) throw InputError.arg("tlc", "no java executable at " + java + " to run TLC");
             LiveCounters live = LiveCounters.choose();
             List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xss64m",
                     "-Djava.io.tmpdir=" + work.toAbsolutePath()));
@@ -166,11 +172,7 @@ public final class TlcRunner {
     public Run runDistributed(TlaModelWriter.Model model, TlcEngine.Distributed d, List<String> notes) {
         if (Thread.currentThread().isInterrupted()) throw new TlcFailure("interrupted before TLC started");
         try {
-            Files.createDirectories(work);
-            Files.writeString(work.resolve("Kernel.tla"), kernelTla());
-            Files.writeString(work.resolve(model.module() + ".tla"), model.tla());
-            Files.writeString(work.resolve(model.module() + ".cfg"), model.cfg());
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java = prepare(model);
             int port = d.port();
             if (port == 0) try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) { port = ss.getLocalPort(); }
             String portProp = "-Dtlc2.tool.distributed.TLCServer.port=" + port;
