@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 final class CrossCheckCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin ScenarioOptions so = new ScenarioOptions();
-    @Option(names = "--all", description = "every scenario in the scenarios directory that TLC finishes within --tlc-limit") boolean all;
+    @Option(names = "--all", description = "every scenario in the scenarios directory (one TLC does not finish within --tlc-limit is listed as incomplete)") boolean all;
     @Option(names = "--scenarios", paramLabel = "DIR", description = "scenario directory for --all (default specs/scenarios)") String dir = "specs/scenarios";
     @Option(names = "--tlc-limit", paramLabel = "SECONDS", description = "per TLC run under --all (default 600); a scenario TLC does not finish in it is listed as incomplete, with how far it got") long tlcLimit = 600;
     @CommandLine.Mixin TlcOptions tlc = new TlcOptions();
@@ -72,23 +72,20 @@ final class CrossCheckCommand implements Callable<Integer> {
             ScenarioFile.Parsed p = ScenarioFile.read(f.toString());
             so.applyBounds(p.builder());
             Scenario sc = p.builder().build();
-            CrossCheck.Outcome o;
+            CrossCheck.Outcome o = null;
+            String incomplete;
             try {
                 o = CrossCheck.run(sc, base.resolve(name), workers, tlcLimit, ukl.model.Machine.Perturbation.NONE, tlc.plan());
+                incomplete = o.incomplete();
             } catch (OutOfMemoryError e) {
                 // One scenario too big for this JVM is a bound on that scenario, not the end of --all.
-                if (work == null) TlcEngine.deleteTree(base.resolve(name));
-                skipped++;
-                sb.append(String.format("%-32s %17s  incomplete, not compared: out of memory (heap %d MiB; give Java more with JAVA_TOOL_OPTIONS=-Xmx<size>)%n",
-                        name, "-", Runtime.getRuntime().maxMemory() >> 20));
-                if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }
-                continue;
+                incomplete = "out of memory (heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; give Java more with JAVA_TOOL_OPTIONS=-Xmx<size>)";
             }
             if (work == null) TlcEngine.deleteTree(base.resolve(name));   // each scenario's dumps go as soon as it is done
-            if (o.incomplete() != null) {
+            if (incomplete != null) {
                 skipped++;
-                sb.append(String.format("%-32s %17s  incomplete, not compared: %s%n", name, o.javaStates() + "/" + o.tlcStates(),
-                        o.incomplete().replace('\n', ' ')));
+                sb.append(String.format("%-32s %17s  incomplete, not compared: %s%n", name, o == null ? "-" : o.javaStates() + "/" + o.tlcStates(),
+                        incomplete.replace('\n', ' ')));
                 if (out == null) { pw.print(sb); pw.flush(); sb.setLength(0); }
                 continue;
             }

@@ -109,10 +109,10 @@ public final class TlcEngine {
         // still an error state in both engines), so that TLC reports each error state once and the
         // healthy states are its distinct count less those.
         List<String> invs = new ArrayList<>(List.of("BoundInv"));
-        List<String> lives = new ArrayList<>();
+        List<Property> liveProps = new ArrayList<>();
         if (typeOk) invs.add("TypeOK");
         for (Property p : Property.values()) {
-            if (p.kind == Property.Kind.LIVENESS) { if (sc.checks(p)) lives.add(invariantOf(p)); }
+            if (p.kind == Property.Kind.LIVENESS) { if (sc.checks(p)) liveProps.add(p); }
             else if (p != Property.DEADLOCK || sc.checks(p)) invs.add(invariantOf(p));
         }
         invs.add("DeadlockErrInv");
@@ -120,7 +120,7 @@ public final class TlcEngine {
         // "TLC threw an unexpected exception ... RuntimeException" right after "Recovery
         // completed"), so checkpointed runs check safety only; liveness stays unknown.
         boolean checkpointed = checkpointMinutes > 0 || recover != null;
-        if (checkpointed) lives.clear();
+        List<String> lives = checkpointed ? List.of() : liveProps.stream().map(TlcEngine::invariantOf).toList();
         TlcRunner.Run main;
         Map<String, TlcRunner.Violation> found = new LinkedHashMap<>();
         try {
@@ -172,10 +172,10 @@ public final class TlcEngine {
         for (Property p : Property.values()) {
             if (!sc.checks(p)) { props.put(p, new Result.PropertyResult(p, Result.Status.NOT_CHECKED, null)); continue; }
             if (p.kind == Property.Kind.LIVENESS) continue;   // below
-            TlcRunner.Violation v = found.get(invariantOf(p));
-            if (p == Property.DEADLOCK && (v == null || (found.containsKey("DeadlockErrInv")
-                    && new ArrayList<>(found.keySet()).indexOf("DeadlockErrInv") < new ArrayList<>(found.keySet()).indexOf(invariantOf(p)))))
-                v = found.get("DeadlockErrInv") != null ? found.get("DeadlockErrInv") : v;   // the earlier (shallower) of the two
+            // DEADLOCK is either invariant's violation: the earlier (shallower) one TLC reported.
+            TlcRunner.Violation v = found.entrySet().stream()
+                    .filter(e -> e.getKey().equals(invariantOf(p)) || (p == Property.DEADLOCK && e.getKey().equals("DeadlockErrInv")))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
             if (v == null) { props.put(p, new Result.PropertyResult(p, incomplete == null ? Result.Status.HOLDS : Result.Status.UNKNOWN, null)); continue; }
             // A -continue run with one worker finds each error state first at its least depth (BFS),
             // so its trace is a shortest one; with more workers, or from distributed TLC (which
@@ -198,8 +198,6 @@ public final class TlcEngine {
             List<Map<String, Object>> tr = shortest != null ? shortest.trace() : v.trace();
             props.put(p, new Result.PropertyResult(p, Result.Status.VIOLATED, mapTrace(p, tr, -1)));
         }
-        List<Property> liveProps = new ArrayList<>();
-        for (Property p : Property.values()) if (sc.checks(p) && p.kind == Property.Kind.LIVENESS) liveProps.add(p);
         if (!liveProps.isEmpty() && checkpointed) {
             for (Property p : liveProps) props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null));
             if (incomplete == null)
@@ -210,7 +208,7 @@ public final class TlcEngine {
                 // Distributed TLC checks no temporal properties: one local run checks both.
                 try {
                     live = track(runner("liveness", workers).run(TlaModelWriter.write(m, List.of(), lives),
-                            new TlcRunner.Options(false, false, true, 0, null)));
+                            TlcRunner.Options.LIVENESS));
                 } catch (TlcRunner.TimeoutError | TlcRunner.TlcFailure e) {
                     live = null;
                     incomplete = "liveness: " + e.getMessage();
@@ -224,7 +222,7 @@ public final class TlcEngine {
                     // TLC's report does not say which property the lasso violates: ask each alone.
                     try {
                         one = track(runner(p.name(), workers).run(TlaModelWriter.write(m, List.of(), List.of(invariantOf(p))),
-                                new TlcRunner.Options(false, false, true, 0, null)));
+                                TlcRunner.Options.LIVENESS));
                     } catch (TlcRunner.TimeoutError | TlcRunner.TlcFailure e) {
                         props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null));
                         if (incomplete == null) incomplete = p + ": " + e.getMessage();
@@ -244,7 +242,6 @@ public final class TlcEngine {
         for (Property p : Property.values()) ordered.put(p, props.get(p));
         boolean any = ordered.values().stream().anyMatch(r -> r.status() == Result.Status.VIOLATED);
         double secs = (System.nanoTime() - t0) / 1e9;
-        if (!notes.isEmpty() && incomplete == null && !any) { /* notes are reported by the caller */ }
         Result.Stats stats = new Result.Stats(healthy, main.generated(), main.depth(), secs, secs > 0 ? healthy / secs : 0, peakRss);
         return new Result(sc, "tlc", any ? "violation" : incomplete == null ? "ok" : "incomplete", ordered, stats, incomplete);
     }
@@ -287,7 +284,6 @@ public final class TlcEngine {
         if (all.violatedInvariant() != null)
             throw new IllegalStateException("Kernel.tla's " + all.violatedInvariant() + " is violated: the spec or its generated constants are wrong\n" + all.output());
         Set<String> errs = new HashSet<>();
-        long healthy = 0;
         long[] healthyCount = {0};
         try {
             TlcRunner.readDump(all.dump(), st -> {
@@ -295,11 +291,11 @@ public final class TlcEngine {
                 if (err.equals("none")) { healthyCount[0]++; if (keepStates) healthyStates.add(TlaState.toState(st, m).encode()); }
                 else errs.add(err);
             });
-            healthy = healthyCount[0];
         } catch (TlcRunner.TlcFailure e) {
             healthyStates = new ArrayList<>();
             return incompleteResult(e, t0);
         }
+        long healthy = healthyCount[0];
         if (all.distinct() >= 0 && healthy + errs.size() > all.distinct())
             return incompleteResult(new TlcRunner.TlcFailure("TLC's state dump holds more states than TLC reported (" + all.distinct() + "): the dump is not this run's"), t0);
         if (errs.contains("BOUND")) incomplete = "nesting depth " + sc.maxNesting + " reached (raise --max-nesting)";

@@ -66,11 +66,12 @@ public final class TlcRunner {
     public static void listener(Listener l) { listener = l == null ? SILENT : l; }
 
     static { listener(null); }
-    static Listener listener() { return listener; }
 
     /** TLC's options for one run, chosen per job (see proofs-notes/results.md for what each costs). */
     public record Options(boolean dump, boolean continueAfterViolation, boolean livenessAtEnd, int checkpointMinutes, Path recover) {
         public static final Options PLAIN = new Options(false, false, false, 0, null);
+        /** A run of temporal properties alone: liveness checked once, at the end. */
+        public static final Options LIVENESS = new Options(false, false, true, 0, null);
         public Options withDump(boolean d) { return new Options(d, continueAfterViolation, livenessAtEnd, checkpointMinutes, recover); }
     }
 
@@ -120,6 +121,13 @@ public final class TlcRunner {
         return java;
     }
 
+    /** The command that starts a JVM for TLC (server, worker or model checker) in the work directory. */
+    private List<String> jvm(String java, String... props) {
+        List<String> c = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xss64m", "-Djava.io.tmpdir=" + work.toAbsolutePath()));
+        c.addAll(List.of(props));
+        return c;
+    }
+
     private String job() { return work.getFileName() == null ? work.toString() : work.getFileName().toString(); }
 
     private Run run(TlaModelWriter.Model model, boolean dump, List<String> extra) {
@@ -129,9 +137,7 @@ public final class TlcRunner {
             Path dumpFile = work.resolve("states");
             Files.deleteIfExists(work.resolve("states.dump"));
             LiveCounters live = LiveCounters.choose();
-            List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xss64m",
-                    "-Djava.io.tmpdir=" + work.toAbsolutePath()));
-            if (live != null) cmd.addAll(live.jvmOptions());
+            List<String> cmd = jvm(java, live == null ? new String[0] : live.jvmOptions().toArray(String[]::new));
             cmd.addAll(List.of("-cp", classPath(),
                     "tlc2.TLC", "-workers", String.valueOf(workers), "-deadlock", "-nowarning",
                     "-metadir", work.resolve("meta").toAbsolutePath().toString()));
@@ -177,10 +183,9 @@ public final class TlcRunner {
             if (port == 0) try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) { port = ss.getLocalPort(); }
             String portProp = "-Dtlc2.tool.distributed.TLCServer.port=" + port;
             String host = d.serverHost();
-            List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xss64m",
-                    "-Djava.io.tmpdir=" + work.toAbsolutePath(), "-Djava.rmi.server.hostname=" + host, portProp, "-cp", classPath(),
+            List<String> cmd = jvm(java, "-Djava.rmi.server.hostname=" + host, portProp, "-cp", classPath(),
                     "tlc2.tool.distributed.TLCServer", "-deadlock", "-nowarning",
-                    "-metadir", work.resolve("meta").toAbsolutePath().toString(), model.module()));
+                    "-metadir", work.resolve("meta").toAbsolutePath().toString(), model.module());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, d.localWorkers()));
             List<Process> workersStarted = new ArrayList<>();
@@ -189,9 +194,8 @@ public final class TlcRunner {
                         + " -Djava.rmi.server.hostname=" + h + " -cp ukl.jar tlc2.tool.distributed.TLCWorker " + host);
             Runnable startWorkers = () -> {
                 for (int i = 0; i < d.localWorkers(); i++) {
-                    ProcessBuilder w = new ProcessBuilder(java, "-XX:+UseParallelGC", "-Xss64m", "-Djava.io.tmpdir=" + work.toAbsolutePath(),
-                            "-Djava.rmi.server.hostname=127.0.0.1", portProp, "-Dtlc2.tool.distributed.TLCWorker.threadCount=" + threads,
-                            "-cp", classPath(), "tlc2.tool.distributed.TLCWorker", host)
+                    ProcessBuilder w = new ProcessBuilder(jvm(java, "-Djava.rmi.server.hostname=127.0.0.1", portProp,
+                            "-Dtlc2.tool.distributed.TLCWorker.threadCount=" + threads, "-cp", classPath(), "tlc2.tool.distributed.TLCWorker", host))
                             .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("worker-" + (i + 1) + ".out").toFile());
                     try {
                         Process wp = Children.start(w);
@@ -273,7 +277,7 @@ public final class TlcRunner {
         }
     }
 
-    /** TLC's output as it comes: kept whole, and each progress line passed to the listener. */
+    /** TLC's output as it comes: kept whole, and each progress line passed to the listener (none for a null job). */
     private static final class Output {
         private final StringBuilder all = new StringBuilder();
         private final String job;
@@ -302,14 +306,14 @@ public final class TlcRunner {
                 Matcher m = INV.matcher(l);
                 if (m.find() && !violations.contains(m.group(1))) { violations.add(m.group(1)); tell = true; }
             }
-            if (tell) listener.progress(job, reached());
+            if (tell && job != null) listener.progress(job, reached());
         }
 
         /** A reading of TLC's live counters (JMX): newer than its last progress line when larger. */
         synchronized void counters(Reached r) {
             if (r.distinct() < distinct) return;
             distinct = r.distinct(); generated = r.generated(); queue = r.queue(); depth = Math.max(depth, r.depth()); perMinute = r.distinctPerMinute();
-            listener.progress(job, reached());
+            if (job != null) listener.progress(job, reached());
         }
 
         synchronized Reached reached() {
@@ -401,20 +405,12 @@ public final class TlcRunner {
 
     private static long num(String s) { return s == null ? -1 : Long.parseLong(s.replace(",", "")); }
 
-    /** How far a run got, from TLC's last progress (or final count) line and the violations printed so far. */
+    /** How far a run got, from its whole output: the same line parser the live view uses (Output). */
     static Reached reachedOf(CharSequence text, double seconds) {
-        long distinct = -1, gen = -1, queue = -1, perMin = -1;
-        int depth = -1;
-        Matcher m = PROGRESS.matcher(text);
-        while (m.find()) { depth = (int) num(m.group(1)); gen = num(m.group(2)); distinct = num(m.group(3)); perMin = num(m.group(4)); queue = num(m.group(5)); }
-        Matcher s = STATES.matcher(text);
-        while (s.find()) {
-            if (num(s.group(2)) >= distinct) { gen = num(s.group(1)); distinct = num(s.group(2)); queue = num(s.group(3)); }
-        }
-        List<String> viol = new ArrayList<>();
-        Matcher i = INV.matcher(text);
-        while (i.find()) if (!viol.contains(i.group(1))) viol.add(i.group(1));
-        return new Reached(distinct, gen, queue, depth, perMin, seconds, viol);
+        Output o = new Output(null, System.nanoTime(), l -> {});
+        text.toString().lines().forEach(o::line);
+        Reached r = o.reached();
+        return new Reached(r.distinct(), r.generated(), r.queue(), r.depth(), r.distinctPerMinute(), seconds, r.violations());
     }
 
     static String reached(String text) { return reachedOf(text, 0).text(); }
