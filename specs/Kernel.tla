@@ -156,7 +156,8 @@ SwitchTo(s, c, from, to, fromStatus) ==
                         !.thr[from + 1].savedCpl = cc.cpl, !.thr[from + 1].savedGs = cc.gs,
                         !.thr[from + 1].savedCt = cc.ct, !.thr[from + 1].status = fromStatus,
                         !.cpu[c + 1].running = to]
-        s2 == Restore(s1, c, to)
+        \* Another context runs: the CPU made progress, the last tick is no longer open.
+        s2 == [Restore(s1, c, to) EXCEPT !.cpu[c + 1].tick = 0, !.cpu[c + 1].storm = FALSE]
     IN IF ThrMm[to + 1] >= 0 THEN [s2 EXCEPT !.cpu[c + 1].pt = ThrMm[to + 1]] ELSE s2
 
 IstFrameOf(s, t) == \E i \in (2 * NThr)..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].t = t
@@ -467,30 +468,36 @@ ExecOp(s, c, t, in) ==
          [] in.op = "panic" ->
               IF HasVec(s, t, VDF) THEN Viol(s, "DOUBLE_FAULT_PANIC") ELSE Viol(s, "UNHANDLED_KERNEL_FAULT")
 
+\* Ops that stand for C code (Op.cCode): entered by a call, their own first instruction. In an
+\* STI shadow (sh) that call is the whole step; the function runs in the next step, after any
+\* interrupt. App code and kernel bodies are C code too (proofs-notes/model-choices.md).
+COps == {"set_mode", "sync_regs", "ct_exit", "ct_enter", "body", "handle", "exit_work", "preempt_check",
+         "bypass_check", "set_bypass", "panic"}
+
 \* Fetch and run one op of thread t (Machine.exec): branches and returns from sub-paths take no step.
-RECURSIVE Exec(_, _, _, _)
-Exec(s, c, t, fuel) ==
+RECURSIVE Exec(_, _, _, _, _)
+Exec(s, c, t, fuel, sh) ==
     LET a == Top(s, t) IN
     IF fuel = 0 THEN Bound(s)
-    ELSE CASE a.k = AAPP -> ExecApp(s, c, t)
+    ELSE CASE a.k = AAPP -> IF sh THEN Ok(s) ELSE ExecApp(s, c, t)
            [] a.k = ABODY ->
                 IF a.pc >= Len(Bodies[a.body])
-                THEN Exec(LET s1 == PopAct(s, t) IN IF a.byp THEN [s1 EXCEPT !.thr[t + 1].inBypass = FALSE] ELSE s1, c, t, fuel - 1)
-                ELSE ExecBody(s, c, t)
+                THEN Exec(LET s1 == PopAct(s, t) IN IF a.byp THEN [s1 EXCEPT !.thr[t + 1].inBypass = FALSE] ELSE s1, c, t, fuel - 1, sh)
+                ELSE IF sh THEN Ok(s) ELSE ExecBody(s, c, t)
            [] OTHER ->
                 LET prog == Code[a.code + 1] IN
                 IF a.pc >= Len(prog)
-                THEN (IF EntryPath[a.code + 1] THEN Viol(s, "RETURN_MISMATCH") ELSE Exec(PopAct(s, t), c, t, fuel - 1))
+                THEN (IF EntryPath[a.code + 1] THEN Viol(s, "RETURN_MISMATCH") ELSE Exec(PopAct(s, t), c, t, fuel - 1, sh))
                 ELSE LET in == prog[a.pc + 1] IN
-                     CASE in.k = "JMP" -> Exec(SetTop(s, t, WithPc(a, in.target)), c, t, fuel - 1)
+                     CASE in.k = "JMP" -> Exec(SetTop(s, t, WithPc(a, in.target)), c, t, fuel - 1, sh)
                        [] in.k = "BR" ->
                             LET v0 == CASE in.cond = "from_user" -> a.fu
                                         [] in.cond = "bypass" -> T(s, t).inBypass
                                         [] in.cond = "need_resched" -> T(s, t).needResched
                                         [] in.cond = "sig_pending" -> T(s, t).sigPending
                                 v == IF in.neg THEN ~v0 ELSE v0
-                            IN Exec(SetTop(s, t, WithPc(a, IF v THEN a.pc + 1 ELSE in.target)), c, t, fuel - 1)
-                       [] OTHER -> ExecOp(s, c, t, in)
+                            IN Exec(SetTop(s, t, WithPc(a, IF v THEN a.pc + 1 ELSE in.target)), c, t, fuel - 1, sh)
+                       [] OTHER -> IF sh /\ in.op \in COps THEN Ok(s) ELSE ExecOp(s, c, t, in)
 
 \* ---------------------------------------------------------------- initial state (Machine.initial)
 FirstOn(c) == LET ts == {t \in Thrs : ~ThrIdle[t + 1] /\ ThrCpu[t + 1] = c}
@@ -511,7 +518,7 @@ InitCpu(c) ==
     [ifl |-> FALSE, shadow |-> FALSE, nmiBlocked |-> FALSE, cpl |-> 0, gs |-> 0,
      pt |-> IF ThrMm[FirstOn(c) + 1] >= 0 THEN ThrMm[FirstOn(c) + 1] ELSE -1,
      sp |-> 0, scratchT |-> -1, scratchSp |-> 0, ct |-> 0, running |-> FirstOn(c),
-     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0]
+     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0, tick |-> 0, storm |-> FALSE]
 
 Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> <<>>],
           cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> InitThr(i - 1)]]
@@ -543,10 +550,19 @@ Commit(r) ==
 
 Consume(s, e) == IF s.budget[e + 1] > 0 THEN [s EXCEPT !.budget[e + 1] = @ - 1] ELSE s
 
+\* TIMER:* stands for a periodic tick (proofs-notes/model-choices.md, "Periodic timers"): cpu.tick
+\* is the depth of the context the last tick interrupted until that context makes a step (runs at
+\* that depth or shallower); a tick that comes while it is open sets cpu.storm. With a bounded
+\* TIMER budget no loop delivers a tick, and both stay 0 / FALSE.
+Periodic == Budget0[ETIMER + 1] = -1
+TickStep(s, c) ==
+    IF C(s, c).tick # 0 /\ Depth(s, C(s, c).running) <= C(s, c).tick
+    THEN [s EXCEPT !.cpu[c + 1].tick = 0, !.cpu[c + 1].storm = FALSE] ELSE s
+
 \* The result of Step(c) from machine s: an op of the running thread, a #PF when it faults.
 StepResult(s, c) ==
-    LET s0 == [s EXCEPT !.cpu[c + 1].shadow = FALSE]
-        r == Exec(s0, c, C(s0, c).running, 64)
+    LET s0 == TickStep([s EXCEPT !.cpu[c + 1].shadow = FALSE], c)
+        r == Exec(s0, c, C(s0, c).running, 64, C(s, c).shadow)
     IN IF r.ex = "fault" THEN Delivery(s0, c, VPF, 3).res
        ELSE IF r.ex = "faultkeep" THEN Delivery([r.st EXCEPT !.cpu[c + 1].shadow = FALSE], c, VPF, 3).res
        ELSE r
@@ -566,8 +582,12 @@ TimerEnabled(s, c) == s.budget[ETIMER + 1] # 0 /\ C(s, c).ifl /\ ~C(s, c).shadow
 Deliver(c, v) ==
     LET d == Delivery(M, c, v, 3)
         r == d.res
+        t == C(M, c).running
+        tick(x) == IF v # VTIMER \/ ~Periodic THEN x
+                   ELSE IF C(x, c).tick # 0 THEN [x EXCEPT !.cpu[c + 1].storm = TRUE]
+                   ELSE [x EXCEPT !.cpu[c + 1].tick = Depth(M, t)]
         r2 == IF r.ex = "ok" /\ d.vec = v
-              THEN [r EXCEPT !.st = IF v = VIPI THEN [r.st EXCEPT !.cpu[c + 1].ipiState = 2] ELSE Consume(r.st, v)]
+              THEN [r EXCEPT !.st = tick(IF v = VIPI THEN [r.st EXCEPT !.cpu[c + 1].ipiState = 2] ELSE Consume(r.st, v))]
               ELSE r
     IN Commit(r2)
 
@@ -611,7 +631,7 @@ MmwTypeOK == mmw \in Seq(Int) /\ Len(mmw) = 2 /\ \A i \in 1..2 : mmw[i] \in {-1}
 StkTypeOK == Len(stk) = NStacks /\ \A i \in 1..NStacks : \A j \in 1..Len(stk[i]) : FrameOK(stk[i][j])
 CpuTypeOK == Len(cpu) = NCpu /\ \A c \in 1..NCpu :
     LET r == cpu[c] IN
-    /\ {r.ifl, r.shadow, r.nmiBlocked} \subseteq BOOLEAN /\ r.cpl \in {0, 3} /\ r.gs \in {0, 1} /\ r.ct \in {0, 1}
+    /\ {r.ifl, r.shadow, r.nmiBlocked, r.storm} \subseteq BOOLEAN /\ r.tick \in 0..MaxNesting /\ r.cpl \in {0, 3} /\ r.gs \in {0, 1} /\ r.ct \in {0, 1}
     /\ r.pt \in {-1, 0, 1} /\ r.sp \in 0..(NStacks - 1) /\ r.running \in Thrs /\ r.scratchT \in {-1} \cup Thrs
     /\ r.ipiState \in 0..2
 ThrTypeOK == Len(thr) = NThr /\ \A t \in 1..NThr :
@@ -661,6 +681,8 @@ ReschedBad(c) ==
     /\ err = "none" /\ ~ThrIdle[r + 1] /\ thr[r + 1].needResched
     /\ \E u \in Thrs : u # r /\ ~ThrIdle[u + 1] /\ ThrCpu[u + 1] = c /\ thr[u + 1].status = READY
 SignalBad(t) == err = "none" /\ ~ThrIdle[t + 1] /\ thr[t + 1].sigPending
+\* A periodic tick came before the context the last one interrupted made a step.
+Storm == \E c \in Cpus : cpu[c + 1].storm
 
 \* The liveness properties; the fairness they assume is the wrapper's (MCKernel_<scenario>.tla):
 \* weak fairness of every CPU's Step and Timer, strong fairness of the scheduler's steps

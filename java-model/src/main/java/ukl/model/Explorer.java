@@ -237,6 +237,10 @@ public final class Explorer {
     private IntPredicate bad(Property p, int subject) {
         return id -> {
             State s = State.decode(store.get(id), m.nCpu, m.nThr, m.nMm);
+            // Fair loops exclude timer storms (<>[]~Storm in the TLA+ wrapper): a loop through a
+            // state where a periodic tick came before the context it interrupted made a step is
+            // a storm, not starvation (proofs-notes/model-choices.md, "Periodic timers").
+            for (int c = 0; c < m.nCpu; c++) if (s.storm[c]) return false;
             if (p == Property.RESCHED_STARVATION) {
                 int c = subject, r = s.running[c];
                 if (m.isIdle(r) || !s.needResched[r]) return false;

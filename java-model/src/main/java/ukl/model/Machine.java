@@ -74,6 +74,7 @@ public final class Machine {
         this.nCpu = sc.cpus;
         this.nThr = sc.threads.size();
         this.nMm = 2;
+        this.periodic = sc.budget(Event.TIMER) < 0;
         Program p = sc.program;
         List<Instr[]> codes = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -276,12 +277,25 @@ public final class Machine {
         if (n.budget[e.ordinal()] > 0) n.budget[e.ordinal()]--;
     }
 
+    /** TIMER:* stands for a periodic tick (proofs-notes/model-choices.md, "Periodic timers"). */
+    private final boolean periodic;
+
+    /** The context the last tick interrupted makes a step (it runs at that depth or shallower). */
+    private void tickStep(State x, int c) {
+        if (x.tick[c] != 0 && x.depth(x.running[c]) <= x.tick[c]) { x.tick[c] = 0; x.storm[c] = false; }
+    }
+
     private void event(State s, int c, int t, Event e, Vector v, Sink sink, int fair) {
         State n = s.copy();
         try {
             Vector got = deliver(n, c, v);
             if (got == v) {   // a fault during delivery leaves the event pending
                 if (e == Event.IPI) n.ipiState[c] = 2; else consume(n, e);
+                if (e == Event.TIMER && periodic) {
+                    // A periodic tick (TIMER:*): one that comes before the context the last tick
+                    // interrupted has made a step is a storm, which no fair loop may rest on.
+                    if (n.tick[c] != 0) n.storm[c] = true; else n.tick[c] = n.depth(t) - 1;
+                }
             }
             sink.accept(new Transition(eventLabel(c, t, e, v, got), n, null, null, null, fair));
         } catch (Violation x) {
@@ -302,11 +316,16 @@ public final class Machine {
     /** Fairness class of Step(c): {@code c}, or {@code 2 nCpu + c} when it was a scheduler step. */
     private int stepClass(int c) { return schedStep ? 2 * nCpu + c : c; }
 
+    /** Set while a step runs in an STI shadow: the step is one instruction, nothing more. */
+    private boolean inShadow;
+
     /** Step(c): run the op at the program counter of the thread on CPU c. */
     private void step(State s, int c, Sink sink) {
         int t = s.running[c];
         State n = s.copy();
-        n.shadow[c] = false;                  // the STI shadow covers exactly one op
+        inShadow = s.shadow[c];
+        n.shadow[c] = false;                  // the STI shadow covers exactly one instruction
+        tickStep(n, c);
         Label[] label = new Label[1];
         schedStep = false;
         try {
@@ -317,6 +336,7 @@ public final class Machine {
             // and the op re-runs after the handler returns (the faulting instruction restarts).
             State m = f.keep != null ? f.keep : s.copy();
             m.shadow[c] = false;
+            tickStep(m, c);
             try {
                 Vector got = deliver(m, c, Vector.PF);
                 Label l = label[0];
@@ -408,8 +428,8 @@ public final class Machine {
             int a = n.topAct(t);
             switch (Act.kind(a)) {
                 case Act.APP -> {
-                    label[0] = new Label(Label.Type.APP_OP, c, t, -1, -1, Act.pc(a), -1, null, null, null);
-                    execApp(n, c, t, a);
+                    label[0] = new Label(Label.Type.APP_OP, c, t, -1, -1, Act.pc(a), -1, null, null, inShadow ? SHADOW_NOTE : null);
+                    if (!inShadow) execApp(n, c, t, a);   // app code is many instructions: the shadow covers its first
                     return;
                 }
                 case Act.BODY -> {
@@ -419,8 +439,8 @@ public final class Machine {
                         if (Act.bypassed(a)) n.inBypass[t] = false;   // the bypassed body returned
                         continue;
                     }
-                    label[0] = new Label(Label.Type.BODY_OP, c, t, -1, Act.pc(a), -1, Act.body(a) - 1, null, null, null);
-                    execBody(n, c, t, a, ops.get(Act.pc(a)));
+                    label[0] = new Label(Label.Type.BODY_OP, c, t, -1, Act.pc(a), -1, Act.body(a) - 1, null, null, inShadow ? SHADOW_NOTE : null);
+                    if (!inShadow) execBody(n, c, t, a, ops.get(Act.pc(a)));   // kernel C code
                     return;
                 }
                 default -> {
@@ -443,13 +463,18 @@ public final class Machine {
                         n.setTop(t, Act.withPc(a, v ? pc + 1 : in.target()));
                         continue;
                     }
-                    label[0] = new Label(Label.Type.OP, c, t, ci, pc, -1, -1, null, null, null);
-                    execOp(n, c, t, d, a, in);
+                    // An op that stands for C code starts with a call: in an STI shadow that call is the
+                    // step, and the function's work comes in the next one, after any interrupt.
+                    boolean first = inShadow && in.op().cCode;
+                    label[0] = new Label(Label.Type.OP, c, t, ci, pc, -1, -1, null, null, first ? SHADOW_NOTE : null);
+                    if (!first) execOp(n, c, t, d, a, in);
                     return;
                 }
             }
         }
     }
+
+    static final String SHADOW_NOTE = "first instruction only (in the STI shadow)";
 
     private boolean cond(State n, int t, int a, Cond cd) {
         boolean v = switch (cd.kind()) {
@@ -959,6 +984,7 @@ public final class Machine {
         n.savedGs[from] = n.gs[c]; n.savedCt[from] = n.ct[c];
         n.status[from] = fromStatus;
         n.running[c] = to;
+        n.tick[c] = 0; n.storm[c] = false;   // another context runs: the CPU made progress
         restore(n, c, to);
         if (mmOf(to) >= 0) n.pt[c] = mmOf(to);   // kernel threads keep the previous mm (lazy TLB)
     }

@@ -27,7 +27,8 @@ public final class State {
     int[][] stack;           // per stack id: live frames, bottom first
 
     // per CPU
-    boolean[] ifl, shadow, nmiBlocked;
+    boolean[] ifl, shadow, nmiBlocked, storm;
+    int[] tick;              // depth of the context a periodic tick interrupted, until it steps; 0 none
     int[] cpl, gs, pt, sp, scratchT, scratchSp, ct, running, ipiState, ipiFrom, ipiStack;
 
     // per thread
@@ -45,6 +46,7 @@ public final class State {
         stack = new int[nStacks][];
         for (int i = 0; i < nStacks; i++) stack[i] = new int[0];
         ifl = new boolean[nCpu]; shadow = new boolean[nCpu]; nmiBlocked = new boolean[nCpu];
+        storm = new boolean[nCpu]; tick = new int[nCpu];
         cpl = new int[nCpu]; gs = new int[nCpu]; pt = new int[nCpu]; sp = new int[nCpu]; scratchT = new int[nCpu];
         scratchSp = new int[nCpu]; ct = new int[nCpu]; running = new int[nCpu]; ipiState = new int[nCpu];
         ipiFrom = new int[nCpu]; ipiStack = new int[nCpu];
@@ -68,6 +70,7 @@ public final class State {
         s.budget = budget.clone(); s.mmWriter = mmWriter.clone();
         for (int i = 0; i < nStacks; i++) s.stack[i] = stack[i];     // frame arrays are copy-on-write
         s.ifl = ifl.clone(); s.shadow = shadow.clone(); s.nmiBlocked = nmiBlocked.clone();
+        s.storm = storm.clone(); s.tick = tick.clone();
         s.cpl = cpl.clone(); s.gs = gs.clone(); s.pt = pt.clone(); s.sp = sp.clone(); s.scratchT = scratchT.clone();
         s.scratchSp = scratchSp.clone(); s.ct = ct.clone(); s.running = running.clone(); s.ipiState = ipiState.clone();
         s.ipiFrom = ipiFrom.clone(); s.ipiStack = ipiStack.clone();
@@ -100,7 +103,8 @@ public final class State {
         for (int w : mmWriter) e.i(w + 1);
         for (int[] st : stack) { e.i(st.length); for (int f : st) e.i(f); }
         for (int c = 0; c < nCpu; c++) {
-            e.i((ifl[c] ? 1 : 0) | (shadow[c] ? 2 : 0) | (nmiBlocked[c] ? 4 : 0) | (cpl[c] == 3 ? 8 : 0) | (gs[c] << 4) | (ct[c] << 5));
+            e.i((ifl[c] ? 1 : 0) | (shadow[c] ? 2 : 0) | (nmiBlocked[c] ? 4 : 0) | (cpl[c] == 3 ? 8 : 0) | (gs[c] << 4) | (ct[c] << 5) | (storm[c] ? 64 : 0));
+            e.i(tick[c]);
             e.i(pt[c] + 1); e.i(sp[c]); e.i(scratchT[c] + 1); e.i(scratchSp[c]); e.i(running[c]);
             e.i(ipiState[c]); e.i(ipiFrom[c]); e.i(ipiStack[c]);
         }
@@ -124,7 +128,8 @@ public final class State {
         for (int c = 0; c < nCpu; c++) {
             int fl = d.i();
             s.ifl[c] = (fl & 1) != 0; s.shadow[c] = (fl & 2) != 0; s.nmiBlocked[c] = (fl & 4) != 0;
-            s.cpl[c] = (fl & 8) != 0 ? 3 : 0; s.gs[c] = (fl >> 4) & 1; s.ct[c] = (fl >> 5) & 1;
+            s.cpl[c] = (fl & 8) != 0 ? 3 : 0; s.gs[c] = (fl >> 4) & 1; s.ct[c] = (fl >> 5) & 1; s.storm[c] = (fl & 64) != 0;
+            s.tick[c] = d.i();
             s.pt[c] = d.i() - 1; s.sp[c] = d.i(); s.scratchT[c] = d.i() - 1; s.scratchSp[c] = d.i(); s.running[c] = d.i();
             s.ipiState[c] = d.i(); s.ipiFrom[c] = d.i(); s.ipiStack[c] = d.i();
         }
@@ -156,6 +161,8 @@ public final class State {
             out.put(p + "sp", m.stackName(this, sp[c]));
             out.put(p + "scratch", scratchT[c] < 0 ? "empty" : "t" + scratchT[c] + ":" + m.stackName(this, scratchSp[c]));
             if (m.scenario.has(Option.NOHZ_FULL)) out.put(p + "ct", ct[c] == 0 ? "KERNEL" : "USER");
+            if (tick[c] != 0) out.put(p + "tick", "open at depth " + tick[c] + (storm[c] ? ", storm" : ""));
+            else out.put(p + "tick", "none");
             out.put(p + "ipi", ipiState[c] == 0 ? "none" : (ipiState[c] == 1 ? "pending" : "in service") + " from t" + (ipiFrom[c] - 1));
         }
         String[] st = {"RUNNING", "READY", "SLEEPING", "LOCKWAIT", "DONE"};

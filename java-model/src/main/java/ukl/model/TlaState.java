@@ -38,7 +38,7 @@ public final class TlaState {
             s.cpl[c] = i(r.get("cpl")); s.gs[c] = i(r.get("gs")); s.pt[c] = i(r.get("pt")); s.sp[c] = i(r.get("sp"));
             s.scratchT[c] = i(r.get("scratchT")); s.scratchSp[c] = i(r.get("scratchSp")); s.ct[c] = i(r.get("ct"));
             s.running[c] = i(r.get("running")); s.ipiState[c] = i(r.get("ipiState")); s.ipiFrom[c] = i(r.get("ipiFrom"));
-            s.ipiStack[c] = i(r.get("ipiStack"));
+            s.ipiStack[c] = i(r.get("ipiStack")); s.tick[c] = i(r.get("tick")); s.storm[c] = b(r.get("storm"));
         }
         List<Object> thr = (List<Object>) vars.get("thr");
         for (int t = 0; t < m.nThr; t++) {
@@ -94,7 +94,8 @@ public final class TlaState {
                     .append(", scratchT |-> ").append(s.scratchT[c]).append(", scratchSp |-> ").append(s.scratchSp[c])
                     .append(", ct |-> ").append(s.ct[c]).append(", running |-> ").append(s.running[c])
                     .append(", ipiState |-> ").append(s.ipiState[c]).append(", ipiFrom |-> ").append(s.ipiFrom[c])
-                    .append(", ipiStack |-> ").append(s.ipiStack[c]).append("]");
+                    .append(", ipiStack |-> ").append(s.ipiStack[c]).append(", tick |-> ").append(s.tick[c])
+                    .append(", storm |-> ").append(tb(s.storm[c])).append("]");
         }
         b.append(">>, thr |-> <<");
         for (int t = 0; t < m.nThr; t++) {
