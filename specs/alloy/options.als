@@ -31,6 +31,19 @@ one sig BYP, NSS, NSS_PS, RET, PF_DF, PF_SS, STACK_VMA_CHECK,
 fun ukl_options: set Option { BYP + NSS + NSS_PS + RET + PF_DF + PF_SS + STACK_VMA_CHECK }
 fun dissertation_only: set Option { NSS_PS + STACK_VMA_CHECK }
 
+/** The options each preset has a branch for (OptionConstraints.admitted: what its paths test
+ *  with `if option`, BYP where it runs bypass_check, PF_SS where its build has
+ *  CONFIG_UKL_USE_IST_PF, the dissertation's VMA check in ukl-paper). Any other option would be
+ *  ignored, so it is bad input (issue 12). */
+fun every_preset: set Option { RUN_TO_COMPLETION + NOHZ_FULL + APP_REDZONE + PREEMPT_FULL }
+fun admits: Preset -> set Option {
+  Linux -> every_preset
+  + UklPaper -> (every_preset + BYP + NSS + NSS_PS + RET + PF_DF + PF_SS + STACK_VMA_CHECK)
+  + Ukl514 -> (every_preset + BYP + NSS + RET + PF_SS)
+  + UklRfc -> every_preset
+  + Ukl6x -> (every_preset + BYP + NSS + RET + PF_SS)
+}
+
 /** Kernel hardening a build may have on. */
 abstract sig Hardening {}
 one sig KASLR, PTI, SMAP_SMEP extends Hardening {}
@@ -59,6 +72,8 @@ pred valid {
   Config.preset = Linux implies no Config.options & ukl_options
   // The code has no NSS_PS and no VMA check (UKL-CODE-NOTES).
   Config.preset in code_presets implies no Config.options & dissertation_only
+  // A preset given an option it has no branch for would ignore it.
+  Config.options in Config.preset.admits
   // UKL links the app at fixed kernel addresses and runs it with the kernel's page tables:
   // KASLR and page-table isolation must be off, and SMAP/SMEP too (UKL-CODE-NOTES).
   Config.preset in ukl_presets implies no Config.hardening

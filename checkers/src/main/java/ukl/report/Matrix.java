@@ -92,7 +92,9 @@ public final class Matrix {
             bases.add(new String[]{null, f, text});
         }
         for (String[] b : bases) {
-            String base = b[0] != null ? b[0] : basePresetOf(b[1], b[2]);
+            var merged = b[0] != null ? null : ukl.model.lang.PathCompiler.merge(ukl.model.lang.PathParser.parse(b[1], b[2]), ukl.model.Presets::load);
+            String base = b[0] != null ? b[0] : merged.basePreset();
+            Set<Option> admitted = b[0] != null ? OptionConstraints.admitted(base) : OptionConstraints.admitted(base, merged.file());
             for (int mask = 0; mask < 1 << u.size(); mask++) {
                 Set<Option> opts = EnumSet.noneOf(Option.class);
                 boolean full = false;
@@ -103,17 +105,12 @@ public final class Matrix {
                     if (u.get(i).equals("PREEMPT=full")) full = true;
                     else opts.add(Option.valueOf(u.get(i)));
                 }
-                if (OptionConstraints.contradiction(base, opts) != null) continue;
+                if (OptionConstraints.contradiction(base, admitted, opts) != null) continue;
                 String label = (b[0] != null ? b[0] : b[1]) + " {" + String.join(",", names) + "}";
                 rows.add(new Row(label, b[0], b[1], b[2], opts, full));
             }
         }
         return rows;
-    }
-
-    private static String basePresetOf(String file, String text) {
-        var merged = ukl.model.lang.PathCompiler.merge(ukl.model.lang.PathParser.parse(file, text), ukl.model.Presets::load);
-        return merged.basePreset();
     }
 
     public Scenario scenario(Row r, String workload) {

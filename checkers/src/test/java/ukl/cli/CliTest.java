@@ -128,6 +128,12 @@ class CliTest {
         badInput(run("check", "--option", "FAST"), "unknown option 'FAST'");
         badInput(run("check", "--workload", "fork-bomb"), "unknown workload 'fork-bomb'");
         badInput(run("check", "--option", "NSS", "--option", "NSS_PS"), "contradictory options");
+        // A preset given an option it has no branch for rejects it instead of ignoring it (issue 12).
+        badInput(run("check", "--preset", "ukl-rfc", "--option", "NSS"), "option NSS has no branch in preset ukl-rfc");
+        badInput(run("check", "--preset", "ukl-5.14", "--option", "PF_DF"), "option PF_DF has no branch in preset ukl-5.14");
+        Path tests = dir.resolve("rfc-nss.ukl");   // a path file that adds the branch makes the option valid
+        Files.writeString(tests, "extends ukl-rfc\n\npath shortcut_enter:\n    if option NSS:\n        set_mode kernel\n    else:\n        set_mode kernel\n");
+        assertEquals(0, run("check", "--paths", tests.toString(), "--option", "NSS", "--events", "none").code());
         badInput(run("check", "--paths", dir.resolve("missing.ukl").toString()), "missing.ukl: no such file");
         badInput(run("check", "--scenario", dir.resolve("missing.scenario").toString()), "no such file");
         badInput(run("check", "--events", "TIMER:x"), "--events");

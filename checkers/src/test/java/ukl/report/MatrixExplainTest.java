@@ -91,7 +91,8 @@ class MatrixExplainTest {
     void matrixRowsColumnsAndCache(@TempDir Path tmp) throws Exception {
         Path cache = tmp.resolve("cache");
         Path prop = tmp.resolve("proposal.ukl");
-        Files.writeString(prop, "# a proposal: the #DF handler panics\nextends ukl-paper\n\npath exc_df:\n    push_regs\n    handle\n    panic\n");
+        Files.writeString(prop, "# a proposal: the #DF handler panics, PF_DF or not\nextends ukl-paper\n\npath exc_df:\n"
+                + "    if option PF_DF:\n        push_regs\n        handle\n        panic\n    else:\n        push_regs\n        handle\n        panic\n");
         String[] args = {"matrix", "--presets", "ukl-paper", "--options", "NSS,PF_DF", "--workloads", "stack-grow,mmap",
                 "--paths", prop.toString(), "--cache", cache.toString(), "--jobs", "2"};
         Run r = ukl(args);
@@ -108,7 +109,7 @@ class MatrixExplainTest {
         assertTrue(again.out().contains("16 from the cache"), again.out());
         assertEquals(strip(t), strip(again.out()));
         // Change the proposal: only its 8 cells are checked again.
-        Files.writeString(prop, Files.readString(prop).replace("    panic\n", "    panic                   # now with a comment\n    panic\n"));
+        Files.writeString(prop, Files.readString(prop).replaceFirst("        panic\n", "        handle\n        panic\n"));
         Run changed = ukl(args);
         assertTrue(changed.out().contains("8 from the cache"), changed.out());
     }

@@ -278,7 +278,7 @@ public final class Scenario {
                     throw new InputError(where, pathsFile != null ? 1 : 0, 1, "path '" + req + "' is missing; a path file must define it or extend a preset");
 
             // Contradictory option sets are input errors (MODEL.md section 5), not verdicts.
-            String contradiction = OptionConstraints.contradiction(base, options);
+            String contradiction = OptionConstraints.contradiction(base, OptionConstraints.admitted(base, merged.file()), options);
             if (contradiction != null) throw InputError.arg(origin, contradiction);
             int[] istArr = new int[Vector.values().length];
             for (Vector v : Vector.values()) istArr[v.ordinal()] = v.defaultIst;
