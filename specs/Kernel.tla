@@ -81,7 +81,7 @@ IsIst(s) == s >= 2 * NThr
 Frame(k, t, d, i, c3, sp) == [k |-> k, t |-> t, d |-> d, i |-> i, c3 |-> c3, sp |-> sp]
 MkAct(k, code, pc, vec, hw, c3, body) ==
     [k |-> k, code |-> code, pc |-> pc, vec |-> vec, hw |-> hw, fu |-> FALSE, scr |-> FALSE,
-     c3 |-> c3, body |-> body, byp |-> FALSE, sent |-> FALSE]
+     c3 |-> c3, body |-> body, byp |-> FALSE, sent |-> FALSE, ph |-> 0]
 
 VARIABLES
     budget,   \* budget[e+1]: remaining events of kind e, -1 unbounded
@@ -250,6 +250,15 @@ WaitCycle(s, t, m) ==   \* TRUE when waiting on m closes a waits-for cycle back 
 
 Block(s, c, t, status) == Schedule([s EXCEPT !.thr[t + 1].status = status], c, t, TRUE)
 
+\* Kernel frames on a shared app stack go below the app's own pages (§5.11's mmap example).
+TouchAppStack(s, c, t) ==
+    IF Has("NSS_PS") THEN Ok(Advance(s, t))
+    ELSE IF C(s, c).sp = AppStk(t)
+         THEN (IF T(s, t).appStack # DEEP
+               THEN [st |-> [s EXCEPT !.thr[t + 1].appStack = DEEPFRONTIER], ex |-> "faultkeep", prop |-> "", sched |-> FALSE]
+               ELSE Ok(Advance(s, t)))
+    ELSE IF Unmapped(s, t) THEN Fault(s) ELSE Ok(Advance(s, t))
+
 FinishIpi(s, c, t) ==
     LET holds(i) == \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FDATA /\ Stack(s, i)[j].t = t
         hs == {x \in 0..(NStacks - 1) : holds(x)}
@@ -278,13 +287,14 @@ ExecBody(s, c, t) ==
               ELSE Ok(Advance(s, t))
          [] op = "spin_lock" -> Ok(Advance([s EXCEPT !.thr[t + 1].preempt = @ + 1], t))
          [] op = "spin_unlock" -> Ok(Advance([s EXCEPT !.thr[t + 1].preempt = IF @ > 0 THEN @ - 1 ELSE 0], t))
-         [] op = "touch_app_stack" ->
-              IF Has("NSS_PS") THEN Ok(Advance(s, t))
-              ELSE IF C(s, c).sp = AppStk(t)
-                   THEN (IF T(s, t).appStack # DEEP
-                         THEN [st |-> [s EXCEPT !.thr[t + 1].appStack = DEEPFRONTIER], ex |-> "faultkeep", prop |-> "", sched |-> FALSE]
-                         ELSE Ok(Advance(s, t)))
-              ELSE IF Unmapped(s, t) THEN Fault(s) ELSE Ok(Advance(s, t))
+         [] op = "touch_app_stack" -> TouchAppStack(s, c, t)
+         \* copy_to_user on a user page not faulted in yet: a #PF from kernel mode, the copy restarts.
+         [] op = "copy_user" -> IF T(s, t).ubuf THEN Ok(Advance(s, t)) ELSE Fault(s)
+         \* A call chain deeper than the stack: a task or IST stack has a guard page below it
+         \* ("kfault", StepResult); an app stack grows as for touch_app_stack.
+         [] op = "kstack_overflow" ->
+              IF IsApp(C(s, c).sp) THEN TouchAppStack(s, c, t)
+              ELSE [st |-> s, ex |-> "kfault", prop |-> "", sched |-> FALSE]
          [] op = "sleep" ->
               IF T(s, t).sigPending THEN Ok(Advance(s, t))   \* an interruptible sleep returns -EINTR
               ELSE Block(Advance(s, t), c, t, SLEEPING)
@@ -340,6 +350,36 @@ SyncRegs(s, c, t) ==
        ELSE Ok([s EXCEPT !.stk[sp + 1] = SubSeq(fr, 1, i), !.stk[task + 1] = SubSeq(fr, i + 1, Len(fr)),
                          !.cpu[c + 1].sp = task])
 
+\* The saved IF of thread t's hardware frame at depth h (Machine.hwFrame).
+HwFrameIf(s, t, h) ==
+    LET is == {i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FHW /\ Stack(s, i)[j].t = t /\ Stack(s, i)[j].d = h}
+        i == CHOOSE x \in is : TRUE
+        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
+    IN IF is = {} THEN FALSE ELSE Stack(s, i)[j].i
+
+\* exc_page_fault (arch/x86/mm/fault.c, Machine.pageFault) in three steps, a.ph: 0 local_irq_enable
+\* when the faulting context had IF=1; 1 mmap_read_trylock / mmap_read_lock (UKL threads block),
+\* then handle_mm_fault maps the page and its page allocation may sleep: schedule(); 2
+\* local_irq_disable. A fault on the overflowed task stack's guard page is page_fault_oops.
+PageFault(s, c, t) ==
+    LET a == Top(s, t)
+        stackFault == T(s, t).appStack \in {FRONTIER, DEEPFRONTIER}
+        m == ThrMm[t + 1]
+        w == s.mmw[m + 1]
+        mapped == IF stackFault THEN [s EXCEPT !.thr[t + 1].appStack = IF @ = DEEPFRONTIER THEN DEEP ELSE MAPPED]
+                  ELSE [s EXCEPT !.thr[t + 1].ubuf = TRUE]
+        h == NearestHw(s, t)
+    IN IF T(s, t).kso THEN Viol(s, "UNHANDLED_KERNEL_FAULT")
+       ELSE IF a.ph = 0 /\ ~stackFault /\ T(s, t).ubuf THEN Ok(Advance(s, t))   \* nothing to map
+       ELSE IF a.ph = 0
+       THEN Ok(SetTop(IF h >= 0 /\ HwFrameIf(s, t, h) THEN [s EXCEPT !.cpu[c + 1].ifl = TRUE] ELSE s, t, [a EXCEPT !.ph = 1]))
+       ELSE IF a.ph = 1
+       THEN IF ~(stackFault /\ Has("STACK_VMA_CHECK")) /\ w = t THEN Viol(s, "DEADLOCK")
+            ELSE IF ~(stackFault /\ Has("STACK_VMA_CHECK")) /\ w >= 0
+                 THEN (IF WaitCycle(s, t, m) THEN Viol(s, "DEADLOCK") ELSE Block(s, c, t, LOCKWAIT))
+            ELSE Schedule(SetTop(mapped, t, [a EXCEPT !.ph = 2]), c, t, FALSE)
+       ELSE Ok(SetTop([s EXCEPT !.cpu[c + 1].ifl = FALSE], t, [a EXCEPT !.ph = 0, !.pc = a.pc + 1]))
+
 Handle(s, c, t) ==
     LET vi == NearestVec(s, t) IN
     IF vi < 0 THEN Viol(s, "RETURN_MISMATCH")
@@ -355,15 +395,7 @@ Handle(s, c, t) ==
                 ELSE LET from == C(s, c).ipiFrom - 1 IN
                      Ok(Advance([s EXCEPT !.thr[from + 1].ipiWait = ClearBit(@, c), !.cpu[c + 1].ipiState = 0,
                                           !.cpu[c + 1].ipiFrom = 0, !.cpu[c + 1].ipiStack = 0], t))
-           [] vi = VPF ->
-                IF T(s, t).appStack \in {MAPPED, DEEP} THEN Ok(Advance(s, t))
-                ELSE LET m == ThrMm[t + 1]
-                         w == s.mmw[m + 1]
-                         mapped == [s EXCEPT !.thr[t + 1].appStack = IF @ = DEEPFRONTIER THEN DEEP ELSE MAPPED]
-                     IN IF Has("STACK_VMA_CHECK") THEN Ok(Advance(mapped, t))
-                        ELSE IF w = t THEN Viol(s, "DEADLOCK")
-                        ELSE IF w >= 0 THEN (IF WaitCycle(s, t, m) THEN Viol(s, "DEADLOCK") ELSE Block(s, c, t, LOCKWAIT))
-                        ELSE Ok(Advance(mapped, t))
+           [] vi = VPF -> PageFault(s, c, t)
            [] OTHER -> Ok(Advance(s, t))
 
 ExitWork(s, c, t) ==
@@ -439,7 +471,9 @@ ExecOp(s, c, t, in) ==
               LET s1 == Advance(s, t) IN
               IF PreemptFull /\ T(s, t).needResched /\ T(s, t).preempt = 0 /\ ~RTC(t) THEN Schedule(s1, c, t, FALSE)
               ELSE Ok(s1)
-         [] in.op = "df_to_pf" -> Enter(Advance(s, t), t, MkAct(APATH, VecPath[VPF + 1], 0, VPF + 1, FALSE, FALSE, 0))
+         [] in.op = "df_to_pf" ->
+              IF T(s, t).kso THEN Viol(s, "MISCLASSIFIED_DF")   \* a task-stack overflow is no app-stack fault
+              ELSE Enter(Advance(s, t), t, MkAct(APATH, VecPath[VPF + 1], 0, VPF + 1, FALSE, FALSE, 0))
          [] in.op = "bypass_check" ->
               LET th == T(s, t)
                   counting == Has("BYP") /\ ~th.sigPending
@@ -457,6 +491,7 @@ ExecOp(s, c, t, in) ==
          [] in.op = "iret" ->
               LET h == NearestHw(s, t) IN
               IF h < 0 \/ empty \/ top.k # FHW \/ top.t # t \/ top.d # h THEN Viol(s, "RETURN_MISMATCH")
+              ELSE IF T(s, t).kso /\ Act(s, t, h).vec = VDF + 1 THEN Viol(s, "MISCLASSIFIED_DF")   \* #DF is an abort
               ELSE Ok(Truncate([PopFrame(s, sp) EXCEPT !.cpu[c + 1].sp = top.sp, !.cpu[c + 1].ifl = top.i,
                                         !.cpu[c + 1].cpl = IF top.c3 THEN 3 ELSE 0, !.cpu[c + 1].nmiBlocked = FALSE], t, h))
          [] in.op = "sysret" ->
@@ -512,6 +547,7 @@ InitThr(t) ==
      savedCpl |-> IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
      savedGs |-> IF ThrKind[t + 1] = "USER" THEN 1 ELSE 0,
      savedCt |-> IF ~ThrIdle[t + 1] /\ Has("NOHZ_FULL") THEN 1 ELSE 0,
+     kso |-> FALSE, ubuf |-> FALSE,
      acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
 
 InitCpu(c) ==
@@ -565,6 +601,13 @@ StepResult(s, c) ==
         r == Exec(s0, c, C(s0, c).running, 64, C(s, c).shadow)
     IN IF r.ex = "fault" THEN Delivery(s0, c, VPF, 3).res
        ELSE IF r.ex = "faultkeep" THEN Delivery([r.st EXCEPT !.cpu[c + 1].shadow = FALSE], c, VPF, 3).res
+       \* The task stack overflowed (Machine.kernelStackFault): #PF on its IST stack, else the #PF push on
+       \* the overflowed stack faults and #DF goes to its IST stack; with neither, a triple fault.
+       ELSE IF r.ex = "kfault"
+       THEN LET s1 == [s0 EXCEPT !.thr[C(s0, c).running + 1].kso = TRUE] IN
+            IF Ist[VPF + 1] > 0 THEN Delivery(s1, c, VPF, 3).res
+            ELSE IF Ist[VDF + 1] > 0 THEN Delivery(s1, c, VDF, 3).res
+            ELSE Viol(s1, "DOUBLE_FAULT_PANIC")
        ELSE r
 
 \* Step(c): enabled whenever the machine is healthy; runs the op at the pc of c's running thread.
@@ -620,12 +663,12 @@ System == \E c \in Cpus : Step(c)
 Next == System \/ Environment
 
 \* ---------------------------------------------------------------- type invariants, one per variable
-Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
+Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "MISCLASSIFIED_DF", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
          "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
          "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "NMI_BLOCKED_LEAK", "BYPASS_BOUND", "DEADLOCK"}
 FrameOK(f) == f.k \in 1..5 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1)
 ActOK(a) == a.k \in {AAPP, APATH, ABODY} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
-            /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies)
+            /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies) /\ a.ph \in 0..2
 BudgetTypeOK == budget \in Seq(Int) /\ Len(budget) = 7 /\ \A i \in 1..7 : budget[i] >= -1
 MmwTypeOK == mmw \in Seq(Int) /\ Len(mmw) = 2 /\ \A i \in 1..2 : mmw[i] \in {-1} \cup Thrs
 StkTypeOK == Len(stk) = NStacks /\ \A i \in 1..NStacks : \A j \in 1..Len(stk[i]) : FrameOK(stk[i][j])
@@ -637,7 +680,7 @@ CpuTypeOK == Len(cpu) = NCpu /\ \A c \in 1..NCpu :
 ThrTypeOK == Len(thr) = NThr /\ \A t \in 1..NThr :
     LET r == thr[t] IN
     /\ r.mode \in 0..2 /\ r.status \in RUNNING..DONE /\ r.appStack \in MAPPED..DEEP /\ r.preempt \in Nat
-    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass} \subseteq BOOLEAN
+    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass, r.kso, r.ubuf} \subseteq BOOLEAN
     /\ Len(r.acts) \in 1..MaxNesting /\ \A d \in 1..Len(r.acts) : ActOK(r.acts[d])
 ErrTypeOK == err \in Errs
 TypeOK == BudgetTypeOK /\ MmwTypeOK /\ StkTypeOK /\ CpuTypeOK /\ ThrTypeOK /\ ErrTypeOK
@@ -645,6 +688,7 @@ TypeOK == BudgetTypeOK /\ MmwTypeOK /\ StkTypeOK /\ CpuTypeOK /\ ThrTypeOK /\ Er
 \* ---------------------------------------------------------------- properties (MODEL.md §6)
 \* Each safety property is the invariant that no step violated it.
 DoubleFaultPanicInv == err # "DOUBLE_FAULT_PANIC"
+MisclassifiedDfInv == err # "MISCLASSIFIED_DF"
 StackClobberInv == err # "STACK_CLOBBER"
 SleepOnIstInv == err # "SLEEP_ON_IST"
 RedZoneClobberInv == err # "RED_ZONE_CLOBBER"

@@ -14,7 +14,7 @@ public final class MatrixReport {
     /** Short names for the text matrix's cells (the legend is printed under it). */
     public static final Map<String, String> ABBREV = new LinkedHashMap<>();
     static {
-        String[][] a = {{"DOUBLE_FAULT_PANIC", "DFP"}, {"STACK_CLOBBER", "SCL"}, {"SLEEP_ON_IST", "SOI"}, {"RED_ZONE_CLOBBER", "RZC"},
+        String[][] a = {{"DOUBLE_FAULT_PANIC", "DFP"}, {"MISCLASSIFIED_DF", "MDF"}, {"STACK_CLOBBER", "SCL"}, {"SLEEP_ON_IST", "SOI"}, {"RED_ZONE_CLOBBER", "RZC"},
                 {"MODE_MISMATCH", "MM"}, {"SCHEDULE_IN_ATOMIC", "SIA"}, {"RCU_NOT_WATCHING", "RCU"}, {"CONTEXT_TRACKING", "CT"},
                 {"USER_GS_IN_KERNEL", "UGS"}, {"SCRATCH_CLOBBER", "SCR"}, {"UNHANDLED_KERNEL_FAULT", "UKF"}, {"RETURN_MISMATCH", "RM"},
                 {"NMI_BLOCKED_LEAK", "NBL"}, {"BYPASS_BOUND", "BB"}, {"DEADLOCK", "DL"}, {"RESCHED_STARVATION", "RS"},

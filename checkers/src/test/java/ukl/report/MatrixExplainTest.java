@@ -34,11 +34,12 @@ class MatrixExplainTest {
         assertEquals(1, r.code(), r.err());
         String s = r.out();
         assertTrue(s.startsWith("SLEEP_ON_IST in paper-nss-deep-mmap-pfdf: the shortest counterexample"), s);
-        assertTrue(s.contains("cpu1, t1: runs `df_to_pf` (ukl-paper:exc_df line 111)"), "names CPU, thread, op, path and line");
+        assertTrue(s.contains("cpu0, t0: runs `df_to_pf` (ukl-paper:exc_df line 111)"), "names CPU, thread, op, path and line");
         assertTrue(s.contains("why: §5.11 UKL_PF_DF"), "cites the source");
-        assertTrue(s.contains("mmap_lock held by t0"), "says what changed, in words");
+        assertTrue(s.contains("cpu0 switches to stack IST(cpu0,1) (from APP(t0))"), "says what changed, in words");
+        assertTrue(s.contains("page allocation may sleep"), "says why the step breaks it");
         assertTrue(s.contains("^ this step breaks SLEEP_ON_IST"));
-        assertTrue(s.contains("SLEEP_ON_IST broke at step") && s.contains("The state that broke it:") && s.contains("cpu1: runs t1 on IST(cpu1,1)"), s);
+        assertTrue(s.contains("SLEEP_ON_IST broke at step") && s.contains("The state that broke it:") && s.contains("cpu0: runs t0 on IST(cpu0,1)"), s);
     }
 
     @Test

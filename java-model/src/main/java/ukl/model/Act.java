@@ -3,7 +3,8 @@ package ukl.model;
 /**
  * An activation packed in an int: what a thread is running at one nesting level (app code, a
  * path, a kernel body) and where. Bits: kind 0-1, code 2-7, pc 8-15, vec 16-18, hw 19,
- * fromUser 20, scratchPending 21, fromCpl3 22, body 23-26, bypassed 27, ipiSent 28.
+ * fromUser 20, scratchPending 21, fromCpl3 22, body 23-26, bypassed 27, ipiSent 28, phase 29-30.
+ * Bit 31 stays 0: the state encoding writes non-negative varints.
  */
 final class Act {
     private Act() {}
@@ -34,4 +35,7 @@ final class Act {
     /** send_ipi has sent its IPIs and waits for the acks. */
     static boolean ipiSent(int a) { return (a & 1 << 28) != 0; }
     static int withIpiSent(int a, boolean v) { return v ? a | 1 << 28 : a & ~(1 << 28); }
+    /** How far a multi-step op (the #PF handler) has got: 0 not started. */
+    static int phase(int a) { return (a >> 29) & 3; }
+    static int withPhase(int a, int p) { return (a & ~(3 << 29)) | p << 29; }
 }

@@ -46,6 +46,11 @@ public final class Machine {
         Violation(Property p, String why) { super(why, null, false, false); this.p = p; }
     }
 
+    /** A call chain ran into the guard page below a task (or IST) stack: the CPU raises #PF on that stack. */
+    static final class KernelStackFault extends RuntimeException {
+        KernelStackFault() { super(null, null, false, false); }
+    }
+
     static final class BoundHit extends RuntimeException {
         BoundHit(String why) { super(why, null, false, false); }
     }
@@ -54,8 +59,10 @@ public final class Machine {
     static final class Fault extends RuntimeException {
         /** Non-null when the op changed state that must stand when #PF is delivered (see touch_app_stack). */
         final State keep;
+        final String what;
         Fault() { this(null); }
-        Fault(State keep) { super(null, null, false, false); this.keep = keep; }
+        Fault(State keep) { this(keep, "the push faults"); }
+        Fault(State keep, String what) { super(null, null, false, false); this.keep = keep; this.what = what; }
     }
 
     /**
@@ -341,17 +348,47 @@ public final class Machine {
                 Vector got = deliver(m, c, Vector.PF);
                 Label l = label[0];
                 sink.accept(new Transition(new Label(l.type(), l.cpu(), l.thread(), l.code(), l.pc(), l.appPc(), l.body(), null, got,
-                        "the push faults: " + (got == Vector.PF ? "#PF" : got == Vector.DF ? "#PF, whose delivery faults: #DF" : String.valueOf(got))), m, null, null, null, c));
+                        f.what + ": " + (got == Vector.PF ? "#PF" : got == Vector.DF ? "#PF, whose delivery faults: #DF" : String.valueOf(got))), m, null, null, null, c));
             } catch (Violation x) {
                 Label l = label[0];
-                sink.accept(new Transition(new Label(l.type(), l.cpu(), l.thread(), l.code(), l.pc(), l.appPc(), l.body(), null, null, "the push faults"), null, x.p, x.getMessage(), null, c));
+                sink.accept(new Transition(new Label(l.type(), l.cpu(), l.thread(), l.code(), l.pc(), l.appPc(), l.body(), null, null, f.what), null, x.p, x.getMessage(), null, c));
             } catch (BoundHit b) {
                 sink.accept(new Transition(label[0], null, null, null, b.getMessage(), c));
             }
+        } catch (KernelStackFault f) {
+            kernelStackFault(s, c, t, label[0], sink);
         } catch (Violation x) {
             sink.accept(new Transition(label[0], null, x.p, x.getMessage(), null, c));
         } catch (BoundHit b) {
             sink.accept(new Transition(label[0], null, null, null, b.getMessage(), c));
+        }
+    }
+
+    /**
+     * The task stack overflowed into its guard page (issue 12). The #PF this raises is pushed on
+     * the same overflowed stack unless #PF has an IST stack, so the push faults and the CPU
+     * delivers #DF, on its IST stack; with no IST for #DF either, that push faults too: a triple
+     * fault. The thread's task stack stays marked overflowed: whatever handles this fault must
+     * not treat it as an app-stack fault (MISCLASSIFIED_DF) and cannot resume it.
+     */
+    private void kernelStackFault(State s, int c, int t, Label l, Sink sink) {
+        State m = s.copy();
+        m.shadow[c] = false;
+        tickStep(m, c);
+        m.kso[t] = true;
+        Vector v = scenario.ist[Vector.PF.ordinal()] > 0 ? Vector.PF : Vector.DF;
+        String what = v == Vector.PF ? "#PF on its IST stack" : "#PF, whose push on the overflowed stack faults: #DF";
+        Label lf = new Label(l.type(), l.cpu(), l.thread(), l.code(), l.pc(), l.appPc(), l.body(), null, v,
+                "the call chain runs into the guard page below " + stackName(s, s.sp[c]) + ": " + what);
+        try {
+            if (v == Vector.DF && scenario.ist[Vector.DF.ordinal()] == 0)
+                throw new Violation(Property.DOUBLE_FAULT_PANIC, "the #DF for the task-stack overflow is pushed on the same overflowed stack (no IST for #DF): triple fault, the machine resets");
+            deliver(m, c, v);
+            sink.accept(new Transition(lf, m, null, null, null, c));
+        } catch (Violation x) {
+            sink.accept(new Transition(lf, null, x.p, x.getMessage(), null, c));
+        } catch (BoundHit b) {
+            sink.accept(new Transition(lf, null, null, null, b.getMessage(), c));
         }
     }
 
@@ -590,6 +627,17 @@ public final class Machine {
                     throw new Violation(Property.RCU_NOT_WATCHING, "rcu_read_lock() in " + threadName(t) + "'s kernel body while context tracking says USER (RCU not watching)");
                 advance(n, t, a);
             }
+            case COPY_USER -> {
+                // copy_to_user on a page not faulted in yet: a #PF from kernel mode; the copy restarts after it.
+                if (!n.ubuf[t]) throw new Fault(null, "copy_to_user faults on the user page");
+                advance(n, t, a);
+            }
+            case KSTACK_OVERFLOW -> {
+                // On an app stack (NSS, a bypassed body) the deep frames grow it like touch_app_stack;
+                // a task or IST stack is fixed-size, with an unmapped guard page below it.
+                if (!n.isApp(n.sp[c])) throw new KernelStackFault();
+                execBody(n, c, t, a, new Workload.BodyOp(Workload.BodyKind.TOUCH_APP_STACK));
+            }
             case SEND_IPI -> {
                 if (!Act.ipiSent(a)) {
                     for (int o = 0; o < nCpu; o++) if (o != c && n.ipiState[o] != 0) return;   // csd lock busy: spin
@@ -750,6 +798,9 @@ public final class Machine {
                 if (scenario.preemptFull && n.needResched[t] && n.preempt[t] == 0 && !rtc(t)) schedule(n, c, t, false);
             }
             case DF_TO_PF -> {
+                if (n.kso[t])
+                    throw new Violation(Property.MISCLASSIFIED_DF, "df_to_pf hands a #DF raised by " + threadName(t) + "'s task-stack overflow to the #PF entry as an app-stack fault"
+                            + " (\"any double fault is a user stack page fault\"); #DF is an abort, its frame cannot be resumed");
                 advance(n, t, a);
                 enter(n, t, Act.make(Act.PATH, vecPath[Vector.PF.ordinal()], 0, Vector.PF.ordinal() + 1, false, false, 0));
             }
@@ -788,6 +839,8 @@ public final class Machine {
                 if (h < 0 || n.stack[sp].length == 0 || Frame.kind(f) != Frame.HW || Frame.thread(f) != t || Frame.depth(f) != h)
                     throw new Violation(Property.RETURN_MISMATCH, "iret on " + stackName(n, sp) + " pops " + topDesc(n, sp)
                             + (h < 0 ? ", outside any interrupt" : ", not the hardware frame of the interrupt at depth " + h));
+                if (n.kso[t] && Act.vec(n.act(t, h)) == Vector.DF.ordinal() + 1)
+                    throw new Violation(Property.MISCLASSIFIED_DF, "iret resumes the frame of the #DF that " + threadName(t) + "'s task-stack overflow raised; #DF is an abort, its frame cannot be resumed");
                 n.pop(sp);
                 n.sp[c] = Frame.sp(f);
                 n.ifl[c] = Frame.ifl(f);
@@ -908,19 +961,63 @@ public final class Machine {
                 n.ipiState[c] = 0; n.ipiFrom[c] = 0; n.ipiStack[c] = 0;
                 advance(n, t, a);
             }
-            case PF -> {
-                if (n.appStack[t] == State.MAPPED || n.appStack[t] == State.DEEP) { advance(n, t, a); return; }
-                if (!scenario.has(Option.STACK_VMA_CHECK)) {
+            case PF -> pageFault(n, c, t, a);
+            default -> advance(n, t, a);
+        }
+    }
+
+    /**
+     * exc_page_fault as arch/x86/mm/fault.c has it (issue 12), in three steps, each an instruction
+     * boundary where interrupts can come in when IF=1:
+     * <ol start="0">
+     * <li>do_user_addr_fault: local_irq_enable() when the faulting context had IF=1 (for a user_mode(regs)
+     *     frame it always has);
+     * <li>mmap_read_trylock, or mmap_read_lock which sleeps on a writer (UKL threads block instead of
+     *     oopsing); then handle_mm_fault maps the page, and its page allocation may sleep in reclaim:
+     *     the model takes that sleep, schedule(), wherever the handler runs;
+     * <li>handle_page_fault: local_irq_disable() before the exit path.
+     * </ol>
+     * A fault on the task stack's guard page (the thread's task stack overflowed) is no user-page
+     * fault: page_fault_oops -> handle_stack_overflow panics.
+     */
+    private void pageFault(State n, int c, int t, int a) {
+        if (n.kso[t])
+            throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the #PF is on the guard page below " + threadName(t) + "'s task stack: page_fault_oops reports a kernel stack overflow and the kernel dies");
+        boolean stackFault = n.appStack[t] == State.FRONTIER || n.appStack[t] == State.DEEP_FRONTIER;
+        // Nothing to map (a fault already handled): one step, as a spurious fault is.
+        if (Act.phase(a) == 0 && !stackFault && n.ubuf[t]) { advance(n, t, a); return; }
+        switch (Act.phase(a)) {
+            case 0 -> {
+                int h = nearestHw(n, t);
+                if (h >= 0 && Frame.ifl(hwFrame(n, t, h))) n.ifl[c] = true;
+                n.setTop(t, Act.withPhase(a, 1));
+            }
+            case 1 -> {
+                if (!(stackFault && scenario.has(Option.STACK_VMA_CHECK))) {   // §5.11's fast path skips mmap_lock for stack faults
                     int mm = mmOf(t);
                     int w = n.mmWriter[mm];
                     if (w == t) throw new Violation(Property.DEADLOCK, "the page fault handler takes mmap_lock for read, but " + threadName(t) + " holds it for write (§5.11)");
                     if (w >= 0) { waitCycle(n, t, mm); advanceAndBlock(n, c, t, a, State.LOCKWAIT, false); return; }   // re-runs when woken
                 }
-                n.appStack[t] = n.appStack[t] == State.DEEP_FRONTIER ? State.DEEP : State.MAPPED;
-                advance(n, t, a);
+                if (stackFault) n.appStack[t] = n.appStack[t] == State.DEEP_FRONTIER ? State.DEEP : State.MAPPED;
+                else n.ubuf[t] = true;
+                n.setTop(t, Act.withPhase(a, 2));
+                sleepWhy = " in exc_page_fault (handle_mm_fault's page allocation may sleep)";
+                try { schedule(n, c, t, false); } finally { sleepWhy = ""; }   // GFP_KERNEL reclaim sleeps
             }
-            default -> advance(n, t, a);
+            default -> {
+                n.ifl[c] = false;
+                n.setTop(t, Act.withPc(Act.withPhase(a, 0), Act.pc(a) + 1));
+            }
         }
+    }
+
+    /** The hardware frame of thread t's interrupt at depth h, wherever it lives. */
+    private int hwFrame(State n, int t, int h) {
+        for (int s = 0; s < n.nStacks; s++)
+            for (int f : n.stack[s])
+                if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) return f;
+        throw new Violation(Property.RETURN_MISMATCH, "the hardware frame of the interrupt at depth " + h + " is gone");
     }
 
     private boolean rtc(int t) {
@@ -958,13 +1055,16 @@ public final class Machine {
     }
 
     /** schedule() called by thread t on CPU c; {@code blocking} when t has just gone to sleep. */
+    /** Where a schedule() that is not the thread's own choice comes from, for the violation text. */
+    private String sleepWhy = "";
+
     private void schedule(State n, int c, int t, boolean blocking) {
         if (n.preempt[t] > 0)
             throw new Violation(Property.SCHEDULE_IN_ATOMIC, threadName(t) + " calls schedule() with preemptCount " + n.preempt[t]);
         if (hasVec(n, t, Vector.NMI))
             throw new Violation(Property.SCHEDULE_IN_ATOMIC, threadName(t) + " calls schedule() in NMI context");
         if (n.isIst(n.sp[c]))
-            throw new Violation(Property.SLEEP_ON_IST, threadName(t) + " " + (blocking ? "sleeps" : "schedules") + " while running on " + stackName(n, n.sp[c]));
+            throw new Violation(Property.SLEEP_ON_IST, threadName(t) + " " + (blocking ? "sleeps" : "schedules") + sleepWhy + " while running on " + stackName(n, n.sp[c]));
         for (int s = 2 * nThr; s < n.nStacks; s++)
             for (int f : n.stack[s])
                 if (Frame.thread(f) == t)

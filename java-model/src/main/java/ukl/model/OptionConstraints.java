@@ -98,8 +98,10 @@ public final class OptionConstraints {
                 if (options.contains(o)) return "option " + o + " is a UKL option; preset linux has none";
         for (Option o : options)
             if (!admitted.contains(o))
-                return "option " + o + " has no branch in preset " + basePreset + " (no 'if option " + o + "' in its paths"
-                        + (o == Option.BYP ? " and no bypass_check" : "") + "), so it would change nothing; "
+                return "option " + o + " has no branch in preset " + basePreset
+                        + (o == Option.PF_SS ? " (its build has no CONFIG_UKL_USE_IST_PF, and no path tests PF_SS)"
+                           : " (no 'if option " + o + "' in its paths" + (o == Option.BYP ? " and no bypass_check" : "") + ")")
+                        + ", so it would change nothing; "
                         + "drop it, or write a path file that extends " + basePreset + " and tests it";
         return null;
     }

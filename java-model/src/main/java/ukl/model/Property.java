@@ -3,6 +3,7 @@ package ukl.model;
 /** The properties of MODEL.md section 6. */
 public enum Property {
     DOUBLE_FAULT_PANIC(Kind.SAFETY, "a fault during #DF delivery (triple fault) or the kernel panics in the #DF handler"),
+    MISCLASSIFIED_DF(Kind.SAFETY, "a #DF that no app-stack push raised (a task-stack overflow) is handled as an app-stack fault and resumed; #DF is an abort"),
     STACK_CLOBBER(Kind.SAFETY, "SP is reset to the top of a stack that still holds a live frame"),
     SLEEP_ON_IST(Kind.SAFETY, "schedule or sleep while a frame of this thread lives on an IST stack"),
     RED_ZONE_CLOBBER(Kind.SAFETY, "a push on an app stack whose red zone is live"),

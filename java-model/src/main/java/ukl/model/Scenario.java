@@ -71,7 +71,7 @@ public final class Scenario {
             int k = b.reverseAppThreads ? threads - 1 - i : i;   // a renaming of identical threads
             ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false));
         }
-        if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, Workload.CO_RUNNER, false, true));
+        if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, w.coApp(), false, true));
         for (int c = 0; c < cpus; c++)
             ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false));
         this.threads = List.copyOf(ts);

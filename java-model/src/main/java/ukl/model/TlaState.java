@@ -46,6 +46,7 @@ public final class TlaState {
             s.mode[t] = i(r.get("mode")); s.status[t] = i(r.get("status")); s.appStack[t] = i(r.get("appStack"));
             s.redZone[t] = b(r.get("redZone")); s.needResched[t] = b(r.get("needResched"));
             s.sigPending[t] = b(r.get("sigPending")); s.inBypass[t] = b(r.get("inBypass"));
+            s.kso[t] = b(r.get("kso")); s.ubuf[t] = b(r.get("ubuf"));
             s.preempt[t] = i(r.get("preempt")); s.bypassCount[t] = i(r.get("bypassCount")); s.bypassRun[t] = i(r.get("bypassRun"));
             s.ipiWait[t] = i(r.get("ipiWait")); s.sysretDepth[t] = i(r.get("sysretDepth"));
             s.savedSp[t] = i(r.get("savedSp")); s.savedIf[t] = i(r.get("savedIf")); s.savedCpl[t] = i(r.get("savedCpl"));
@@ -59,6 +60,7 @@ public final class TlaState {
                 v = Act.withScratchPending(v, b(x.get("scr")));
                 v = Act.withBypassed(v, b(x.get("byp")));
                 v = Act.withIpiSent(v, b(x.get("sent")));
+                v = Act.withPhase(v, i(x.get("ph")));
                 a[d] = v;
             }
             s.acts[t] = a;
@@ -107,14 +109,15 @@ public final class TlaState {
                     .append(", ipiWait |-> ").append(s.ipiWait[t]).append(", sysretDepth |-> ").append(s.sysretDepth[t])
                     .append(", savedSp |-> ").append(s.savedSp[t]).append(", savedIf |-> ").append(s.savedIf[t])
                     .append(", savedCpl |-> ").append(s.savedCpl[t]).append(", savedGs |-> ").append(s.savedGs[t])
-                    .append(", savedCt |-> ").append(s.savedCt[t]).append(", acts |-> <<");
+                    .append(", savedCt |-> ").append(s.savedCt[t]).append(", kso |-> ").append(tb(s.kso[t]))
+                    .append(", ubuf |-> ").append(tb(s.ubuf[t])).append(", acts |-> <<");
             for (int d = 0; d < s.acts[t].length; d++) {
                 int a = s.acts[t][d];
                 b.append(d > 0 ? ", " : "").append("[k |-> ").append(Act.kind(a)).append(", code |-> ").append(Act.code(a))
                         .append(", pc |-> ").append(Act.pc(a)).append(", vec |-> ").append(Act.vec(a)).append(", hw |-> ").append(tb(Act.hw(a)))
                         .append(", fu |-> ").append(tb(Act.fromUser(a))).append(", scr |-> ").append(tb(Act.scratchPending(a)))
                         .append(", c3 |-> ").append(tb(Act.fromCpl3(a))).append(", body |-> ").append(Act.body(a))
-                        .append(", byp |-> ").append(tb(Act.bypassed(a))).append(", sent |-> ").append(tb(Act.ipiSent(a))).append("]");
+                        .append(", byp |-> ").append(tb(Act.bypassed(a))).append(", sent |-> ").append(tb(Act.ipiSent(a))).append(", ph |-> ").append(Act.phase(a)).append("]");
             }
             b.append(">>]");
         }

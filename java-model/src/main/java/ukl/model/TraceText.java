@@ -22,6 +22,7 @@ final class TraceText {
                 if (in != null) {
                     action = in.render();
                     if (in.op() == ukl.model.lang.Op.EXIT_WORK && after != null) action += exitWorkPhase(l, before, after);
+                    if (in.op() == ukl.model.lang.Op.HANDLE && l.note() == null) action += pageFaultPhase(m, l, before);
                     line = in.line();
                     citation = in.comment();
                     String cn = m.codeName(l.code());
@@ -56,6 +57,22 @@ final class TraceText {
             for (String k : a.keySet()) if (!b.containsKey(k)) changes.put(k, "(gone)");
         }
         return new Trace.Step(index, kind, l.cpu(), thread, action, path, line, citation, changes, violating);
+    }
+
+    /** exc_page_fault is three steps (Machine.pageFault): name the one this is. */
+    private static String pageFaultPhase(Machine m, Machine.Label l, State before) {
+        int t = l.thread();
+        if (t < 0 || before.depth(t) < 1) return "";
+        int a = before.topAct(t);
+        boolean pf = false;
+        for (int d = before.depth(t) - 1; d >= 1; d--)
+            if (Act.vec(before.act(t, d)) != 0) { pf = Act.vec(before.act(t, d)) == Vector.PF.ordinal() + 1; break; }
+        if (!pf) return "";
+        return switch (Act.phase(a)) {
+            case 0 -> " (exc_page_fault: local_irq_enable if the faulting context had IF=1)";
+            case 1 -> " (mmap_read_lock, handle_mm_fault: maps the page; its allocation may sleep: schedule())";
+            default -> " (local_irq_disable)";
+        };
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Map;
  * budgets and the finite machine.
  */
 public record Workload(String name, String description, List<AppOp> app, Map<String, List<BodyOp>> bodies,
-                       int cpus, int threads, boolean coRunner, Map<Event, Integer> events) {
+                       int cpus, int threads, boolean coRunner, Map<Event, Integer> events, List<AppOp> coApp) {
 
     public enum AppKind { SYSCALL, SHORTCUT, GROW_STACK, REDZONE, COMPUTE, IDLE }
 
@@ -27,7 +27,12 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         }
     }
 
-    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_READ, SEND_IPI }
+    /**
+     * COPY_USER: copy_to_user() into the thread's user buffer, which faults the first time (a #PF
+     * from kernel mode on a user page, fault.c do_user_addr_fault). KSTACK_OVERFLOW: a call chain
+     * deeper than the task stack; on a task or IST stack it runs into the guard page below it.
+     */
+    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_READ, SEND_IPI, COPY_USER, KSTACK_OVERFLOW }
 
     public record BodyOp(BodyKind kind) {
         public String render() {
@@ -54,7 +59,11 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
             "tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_READ), b(BodyKind.SPIN_UNLOCK)),
             "munmap", List.of(b(BodyKind.SEND_IPI)),
             // A syscall with a deep kernel call chain: its frames need a fresh stack page (§5.11).
-            "deep", List.of(b(BodyKind.TOUCH_APP_STACK)));
+            "deep", List.of(b(BodyKind.TOUCH_APP_STACK)),
+            // read() into a buffer the app has not touched yet: copy_to_user faults in the kernel.
+            "read_user", List.of(b(BodyKind.COPY_USER)),
+            // A kernel bug or a too-deep call chain: the task stack overflows into its guard page.
+            "overflow", List.of(b(BodyKind.KSTACK_OVERFLOW)));
 
     /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
     public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
@@ -89,15 +98,27 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         // PF_DF decide.
         add(m, "deep-mmap", "two threads of one process on two CPUs: a deep-stack syscall, then mmap()",
                 List.of(sys("deep"), sys("mmap")), 2, 2, false, new java.util.EnumMap<>(Event.class));   // no events: two CPUs interleave enough
+        // issue 12: a kernel-mode #PF on a user page, for the UKL thread and for a co-running
+        // ordinary process that does the same read().
+        add(m, "read-user", "read() whose body copies to an unfaulted user buffer (copy_to_user faults in the kernel)",
+                List.of(sys("read_user")), 1, 1, false, Map.of(Event.TIMER, 1), List.of(op(AppKind.COMPUTE), sys("read_user")));
+        add(m, "kstack-overflow", "a syscall whose kernel call chain overflows the task stack into its guard page",
+                List.of(sys("overflow")), 1, 1, false, new java.util.EnumMap<>(Event.class));
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
     private static void add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
                             boolean co, Map<Event, Integer> ev) {
+        add(m, n, d, app, cpus, threads, co, ev, CO_RUNNER);
+    }
+
+    private static void add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
+                            boolean co, Map<Event, Integer> ev, List<AppOp> coApp) {
         Map<String, List<BodyOp>> bodies = new LinkedHashMap<>();
         for (AppOp o : app) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
+        for (AppOp o : coApp) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
         java.util.EnumMap<Event, Integer> events = new java.util.EnumMap<>(Event.class);
         events.putAll(ev);
-        m.put(n, new Workload(n, d, app, bodies, cpus, threads, co, events));
+        m.put(n, new Workload(n, d, app, bodies, cpus, threads, co, events, coApp));
     }
 }
