@@ -42,6 +42,7 @@ CONSTANTS
     AppProg,       \* AppProg[t+1]: sequence of [k, body, wrapped]
     Opts,          \* the set of option names
     PreemptFull,   \* PREEMPT=full
+    NmiUserRead,   \* the workload's NMI handler reads an unfaulted user page (perf, copy_from_user_nmi)
     BypassLimit,   \* UKL_BYP limit
     Ist,           \* Ist[v+1]: IST index of vector v (0 = none)
     Budget0,       \* Budget0[e+1]: initial budget of event e (-1 = unbounded)
@@ -186,8 +187,11 @@ Delivery(s, c, v, left) ==
         k == Ist[v + 1]
         target == IF k > 0 THEN IstStk(c, k) ELSE IF C(s, c).cpl = 3 THEN TaskStk(t) ELSE C(s, c).sp
         cpl3 == C(s, c).cpl = 3
+        \* A nested NMI writes the "original" slot of the NMI stack, free once the outer NMI's
+        \* first_nmi copied it and no other nested NMI sits there (entry_64.S asm_exc_nmi).
+        nested == k > 0 /\ v = VNMI /\ Len(Stack(s, target)) > 0 /\ C(s, c).nmiCopied /\ ~C(s, c).nmiNest
     IN IF Depth(s, t) >= MaxNesting THEN [res |-> Bound(s), vec |-> v]
-       ELSE IF (k > 0 \/ cpl3) /\ Len(Stack(s, target)) > 0 THEN [res |-> Viol(s, "STACK_CLOBBER"), vec |-> v]
+       ELSE IF (k > 0 \/ cpl3) /\ Len(Stack(s, target)) > 0 /\ ~nested THEN [res |-> Viol(s, "STACK_CLOBBER"), vec |-> v]
        ELSE IF IsApp(target) /\ Unmapped(s, target) /\ v = VDF THEN [res |-> Viol(s, "DOUBLE_FAULT_PANIC"), vec |-> v]
        ELSE IF IsApp(target) /\ Unmapped(s, target) /\ left > 0 THEN Delivery(s, c, IF v = VPF THEN VDF ELSE VPF, left - 1)
        ELSE IF IsApp(target) /\ T(s, target).redZone THEN [res |-> Viol(s, "RED_ZONE_CLOBBER"), vec |-> v]
@@ -195,7 +199,8 @@ Delivery(s, c, v, left) ==
                 s1 == PushFrame(s, target, Frame(FHW, t, Depth(s, t), cc.ifl, cpl3, cc.sp))
                 s2 == [s1 EXCEPT !.cpu[c + 1].sp = target, !.cpu[c + 1].cpl = 0, !.cpu[c + 1].ifl = FALSE,
                                  !.cpu[c + 1].shadow = FALSE,
-                                 !.cpu[c + 1].nmiBlocked = IF v = VNMI THEN TRUE ELSE @]
+                                 !.cpu[c + 1].nmiBlocked = IF v = VNMI THEN TRUE ELSE @,
+                                 !.cpu[c + 1].nmiNest = IF nested THEN TRUE ELSE @]
             IN [res |-> Ok(PushAct(s2, t, MkAct(APATH, VecPath[v + 1], 0, v + 1, TRUE, cpl3, 0))), vec |-> v]
 
 \* A push by an op (Machine.checkPush): "fault" on an unmapped app-stack page, red-zone check.
@@ -350,6 +355,44 @@ SyncRegs(s, c, t) ==
        ELSE Ok([s EXCEPT !.stk[sp + 1] = SubSeq(fr, 1, i), !.stk[task + 1] = SubSeq(fr, i + 1, Len(fr)),
                          !.cpu[c + 1].sp = task])
 
+\* The stacks holding thread t's hardware frame of depth h, and that frame (Machine.hwFrame).
+HwIn(s, t, h) == {i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FHW /\ Stack(s, i)[j].t = t /\ Stack(s, i)[j].d = h}
+HwFrame(s, t, h) ==
+    LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
+        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
+    IN Stack(s, i)[j]
+
+\* The pc of path ci's first nmi_enter (repeat_nmi, where a redirected iret lands), -1 none.
+NmiEnterPc(ci) ==
+    LET ps == {p \in 1..Len(Code[ci + 1]) : Code[ci + 1][p].k = "OP" /\ Code[ci + 1][p].op = "nmi_enter"}
+    IN IF ps = {} THEN -1 ELSE (CHOOSE p \in ps : \A q \in ps : p <= q) - 1
+
+\* asm_exc_nmi from kernel mode, .Lnmi_from_kernel through end_repeat_nmi (Machine.nmiEnter): nested
+\* when the interrupted RIP is in repeat_nmi..end_repeat_nmi (return as is), "NMI executing" is set,
+\* or the interrupted RSP is on the NMI stack with DF set; a nested NMI points the "iret" frame at
+\* repeat_nmi and returns with iretq. Otherwise first_nmi copies the frame and sets "NMI executing".
+NmiEnter(s, c, t) ==
+    LET a == Top(s, t)
+        h == NearestHw(s, t)
+    IN IF h < 0 THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF Act(s, t, h).vec # VNMI + 1 THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")
+       ELSE LET f == HwFrame(s, t, h)
+                b == Act(s, t, h - 1)
+                cc == C(s, c)
+                inRepeat == b.k = APATH /\ b.pc < Len(Code[b.code + 1])
+                            /\ Code[b.code + 1][b.pc + 1].k = "OP" /\ Code[b.code + 1][b.pc + 1].op = "nmi_enter" /\ cc.nmiCopied
+                nmiStk == IF Ist[VNMI + 1] > 0 THEN IstStk(c, Ist[VNMI + 1]) ELSE -1
+                sp == cc.sp
+            IN IF inRepeat \/ cc.nmiExec \/ (cc.nmiDf /\ f.sp = nmiStk)
+               THEN IF Len(Stack(s, sp)) = 0 \/ TopFrame(s, sp) # f THEN Viol(s, "RETURN_MISMATCH")
+                    ELSE Ok(Truncate([PopFrame(s, sp) EXCEPT !.cpu[c + 1].nmiRep = IF inRepeat THEN @ ELSE TRUE,
+                                      !.cpu[c + 1].nmiNest = FALSE, !.cpu[c + 1].sp = f.sp, !.cpu[c + 1].ifl = f.i,
+                                      !.cpu[c + 1].cpl = IF f.c3 THEN 3 ELSE 0, !.cpu[c + 1].nmiBlocked = FALSE], t, h))
+               ELSE IF cc.nmiNest THEN Viol(s, "STACK_CLOBBER")   \* a nested NMI takes first_nmi
+               ELSE Ok(Advance([s EXCEPT !.cpu[c + 1].nmiCopied = TRUE, !.cpu[c + 1].nmiExec = TRUE,
+                                         !.cpu[c + 1].nmiRep = FALSE, !.cpu[c + 1].nmiDf = FALSE], t))
+
 \* The saved IF of thread t's hardware frame at depth h (Machine.hwFrame).
 HwFrameIf(s, t, h) ==
     LET is == {i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FHW /\ Stack(s, i)[j].t = t /\ Stack(s, i)[j].d = h}
@@ -370,6 +413,8 @@ PageFault(s, c, t) ==
                   ELSE [s EXCEPT !.thr[t + 1].ubuf = TRUE]
         h == NearestHw(s, t)
     IN IF T(s, t).kso THEN Viol(s, "UNHANDLED_KERNEL_FAULT")
+       \* In NMI context faulthandler_disabled(): a uaccess is fixed up, a push oopses.
+       ELSE IF HasVec(s, t, VNMI) THEN (IF stackFault THEN Viol(s, "UNHANDLED_KERNEL_FAULT") ELSE Ok(Advance(s, t)))
        ELSE IF a.ph = 0 /\ ~stackFault /\ T(s, t).ubuf THEN Ok(Advance(s, t))   \* nothing to map
        ELSE IF a.ph = 0
        THEN Ok(SetTop(IF h >= 0 /\ HwFrameIf(s, t, h) THEN [s EXCEPT !.cpu[c + 1].ifl = TRUE] ELSE s, t, [a EXCEPT !.ph = 1]))
@@ -396,6 +441,12 @@ Handle(s, c, t) ==
                      Ok(Advance([s EXCEPT !.thr[from + 1].ipiWait = ClearBit(@, c), !.cpu[c + 1].ipiState = 0,
                                           !.cpu[c + 1].ipiFrom = 0, !.cpu[c + 1].ipiStack = 0], t))
            [] vi = VPF -> PageFault(s, c, t)
+           \* perf's NMI handler reads an unfaulted user page (copy_from_user_nmi): #PF, fixed up.
+           [] vi = VNMI ->
+                LET a == Top(s, t) IN
+                IF NmiUserRead /\ a.ph = 0 /\ ~T(s, t).ubuf
+                THEN [st |-> SetTop(s, t, [a EXCEPT !.ph = 1]), ex |-> "faultkeep", prop |-> "", sched |-> FALSE]
+                ELSE Ok(SetTop(s, t, [a EXCEPT !.ph = 0, !.pc = a.pc + 1]))
            [] OTHER -> Ok(Advance(s, t))
 
 ExitWork(s, c, t) ==
@@ -474,6 +525,9 @@ ExecOp(s, c, t, in) ==
          [] in.op = "df_to_pf" ->
               IF T(s, t).kso THEN Viol(s, "MISCLASSIFIED_DF")   \* a task-stack overflow is no app-stack fault
               ELSE Enter(Advance(s, t), t, MkAct(APATH, VecPath[VPF + 1], 0, VPF + 1, FALSE, FALSE, 0))
+         [] in.op = "nmi_enter" -> NmiEnter(s, c, t)
+         \* nmi_restore: std, then clear "NMI executing".
+         [] in.op = "nmi_exit" -> Ok(Advance([s EXCEPT !.cpu[c + 1].nmiDf = TRUE, !.cpu[c + 1].nmiExec = FALSE], t))
          [] in.op = "bypass_check" ->
               LET th == T(s, t)
                   counting == Has("BYP") /\ ~th.sigPending
@@ -492,8 +546,19 @@ ExecOp(s, c, t, in) ==
               LET h == NearestHw(s, t) IN
               IF h < 0 \/ empty \/ top.k # FHW \/ top.t # t \/ top.d # h THEN Viol(s, "RETURN_MISMATCH")
               ELSE IF T(s, t).kso /\ Act(s, t, h).vec = VDF + 1 THEN Viol(s, "MISCLASSIFIED_DF")   \* #DF is an abort
-              ELSE Ok(Truncate([PopFrame(s, sp) EXCEPT !.cpu[c + 1].sp = top.sp, !.cpu[c + 1].ifl = top.i,
-                                        !.cpu[c + 1].cpl = IF top.c3 THEN 3 ELSE 0, !.cpu[c + 1].nmiBlocked = FALSE], t, h))
+              \* The outer NMI's iret goes to repeat_nmi when a nested NMI redirected its "iret" frame.
+              ELSE LET outer == Act(s, t, h).vec = VNMI + 1 /\ C(s, c).nmiCopied
+                       ci == Act(s, t, h).code
+                       s0 == [s EXCEPT !.cpu[c + 1].nmiBlocked = FALSE]
+                   IN IF outer /\ C(s, c).nmiRep
+                      THEN IF NmiEnterPc(ci) < 0 THEN Viol(s, "RETURN_MISMATCH")
+                           ELSE LET s1 == Truncate([s0 EXCEPT !.cpu[c + 1].nmiRep = FALSE, !.cpu[c + 1].nmiDf = FALSE,
+                                                             !.cpu[c + 1].ifl = FALSE], t, h + 1)
+                                IN Ok(SetTop(s1, t, WithPc(Act(s1, t, h), NmiEnterPc(ci))))
+                      ELSE LET s1 == IF outer THEN [s0 EXCEPT !.cpu[c + 1].nmiCopied = FALSE, !.cpu[c + 1].nmiRep = FALSE,
+                                                              !.cpu[c + 1].nmiDf = FALSE] ELSE s0
+                           IN Ok(Truncate([PopFrame(s1, sp) EXCEPT !.cpu[c + 1].sp = top.sp, !.cpu[c + 1].ifl = top.i,
+                                                   !.cpu[c + 1].cpl = IF top.c3 THEN 3 ELSE 0], t, h))
          [] in.op = "sysret" ->
               LET r == T(s, t).sysretDepth IN
               IF r < 0 \/ r >= d THEN Viol(s, "RETURN_MISMATCH")
@@ -554,7 +619,8 @@ InitCpu(c) ==
     [ifl |-> FALSE, shadow |-> FALSE, nmiBlocked |-> FALSE, cpl |-> 0, gs |-> 0,
      pt |-> IF ThrMm[FirstOn(c) + 1] >= 0 THEN ThrMm[FirstOn(c) + 1] ELSE -1,
      sp |-> 0, scratchT |-> -1, scratchSp |-> 0, ct |-> 0, running |-> FirstOn(c),
-     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0, tick |-> 0, storm |-> FALSE]
+     ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0, tick |-> 0, storm |-> FALSE,
+     nmiCopied |-> FALSE, nmiExec |-> FALSE, nmiRep |-> FALSE, nmiNest |-> FALSE, nmiDf |-> FALSE]
 
 Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> <<>>],
           cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> InitThr(i - 1)]]
@@ -674,7 +740,7 @@ MmwTypeOK == mmw \in Seq(Int) /\ Len(mmw) = 2 /\ \A i \in 1..2 : mmw[i] \in {-1}
 StkTypeOK == Len(stk) = NStacks /\ \A i \in 1..NStacks : \A j \in 1..Len(stk[i]) : FrameOK(stk[i][j])
 CpuTypeOK == Len(cpu) = NCpu /\ \A c \in 1..NCpu :
     LET r == cpu[c] IN
-    /\ {r.ifl, r.shadow, r.nmiBlocked, r.storm} \subseteq BOOLEAN /\ r.tick \in 0..MaxNesting /\ r.cpl \in {0, 3} /\ r.gs \in {0, 1} /\ r.ct \in {0, 1}
+    /\ {r.ifl, r.shadow, r.nmiBlocked, r.storm, r.nmiCopied, r.nmiExec, r.nmiRep, r.nmiNest, r.nmiDf} \subseteq BOOLEAN /\ r.tick \in 0..MaxNesting /\ r.cpl \in {0, 3} /\ r.gs \in {0, 1} /\ r.ct \in {0, 1}
     /\ r.pt \in {-1, 0, 1} /\ r.sp \in 0..(NStacks - 1) /\ r.running \in Thrs /\ r.scratchT \in {-1} \cup Thrs
     /\ r.ipiState \in 0..2
 ThrTypeOK == Len(thr) = NThr /\ \A t \in 1..NThr :

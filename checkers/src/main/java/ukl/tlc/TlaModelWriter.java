@@ -120,6 +120,7 @@ public final class TlaModelWriter {
         c.append("    ShortcutWrapped = ").append(m.shortcutWrapped()).append('\n');
         c.append("    ShortcutBare = ").append(m.shortcutBare()).append('\n');
         c.append("    PreemptFull = ").append(bool(sc.preemptFull)).append('\n');
+        c.append("    NmiUserRead = ").append(bool(sc.workload.nmiReadsUser())).append('\n');
         c.append("    BypassLimit = ").append(sc.bypassLimit).append('\n');
         c.append("    MaxNesting = ").append(sc.maxNesting).append('\n');
         for (String k : List.of("Code", "CodeName", "EntryPath", "VecPath", "SyscallPaths", "Bodies", "ThrKind", "ThrCpu",

@@ -29,6 +29,8 @@ public final class Machine {
     final List<String> bodyNames = new ArrayList<>();
     final List<List<Workload.BodyOp>> bodyOps = new ArrayList<>();
     final int nCpu, nThr, nMm;
+    /** Per code index: the pc of its first nmi_enter (repeat_nmi, where a redirected iret lands), -1 none. */
+    final int[] nmiEnterPc;
 
     /** Where an action happened, for traces; strings are built only when a trace is printed. */
     public record Label(Type type, int cpu, int thread, int code, int pc, int appPc, int body, Event event,
@@ -69,7 +71,7 @@ public final class Machine {
      * Deliberate semantic faults, for tests that prove a cross-check or a suite catches a broken
      * engine. NONE is the machine of MODEL.md.
      */
-    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP }
+    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP, NMI_IGNORES_DF }
 
     private final Perturbation perturbation;
 
@@ -131,6 +133,12 @@ public final class Machine {
             entryPath[i] = List.of("syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db").contains(n);
         }
         for (Vector v : Vector.values()) vecPath[v.ordinal()] = p.pathIndex(v.path);
+        nmiEnterPc = new int[code.length];
+        for (int i = 0; i < code.length; i++) {
+            nmiEnterPc[i] = -1;
+            for (int pc = 0; pc < code[i].length; pc++)
+                if (code[i][pc].kind() == Instr.Kind.OP && code[i][pc].op() == Op.NMI_ENTER) { nmiEnterPc[i] = pc; break; }
+        }
         libcOf = new int[nThr];
         for (int t = 0; t < nThr; t++)
             libcOf[t] = sc.threads.get(t).coRunner() ? linuxLibc : p.pathIndex("libc_syscall");
@@ -401,11 +409,21 @@ public final class Machine {
             throw new BoundHit("nesting depth " + scenario.maxNesting + " reached delivering " + v + " (raise --max-nesting)");
         int k = scenario.ist[v.ordinal()];
         int target;
+        boolean nested = false;
         if (k > 0) {
             target = n.ist(c, k);
-            if (n.stack[target].length > 0)
-                throw new Violation(Property.STACK_CLOBBER, "delivery of " + v + " resets SP to the top of " + stackName(n, target)
-                        + ", which still holds " + frames(n, target));
+            if (n.stack[target].length > 0) {
+                // A nested NMI writes its frame into the "original" slot at the top of the NMI stack;
+                // that is harmless once the outer NMI's first_nmi has copied it, and only then
+                // (entry_64.S asm_exc_nmi: "Everything up to here is safe from nested NMIs").
+                nested = v == Vector.NMI && (n.nmi[c] & (State.NMI_COPIED | State.NMI_NEST)) == State.NMI_COPIED;
+                if (!nested)
+                    throw new Violation(Property.STACK_CLOBBER, "delivery of " + v + " resets SP to the top of " + stackName(n, target)
+                            + ", which still holds " + frames(n, target)
+                            + (v == Vector.NMI ? ((n.nmi[c] & State.NMI_NEST) != 0
+                                    ? ": the nested NMI's frame in the original slot has not been consumed yet"
+                                    : ": the outer NMI has not copied its frame yet (first_nmi), and an iret since its delivery unmasked NMIs") : ""));
+            }
         } else if (n.cpl[c] == 3) {
             target = n.task(t);   // TSS.RSP0
             if (n.stack[target].length > 0)
@@ -434,6 +452,7 @@ public final class Machine {
         n.ifl[c] = false;
         n.shadow[c] = false;
         if (v == Vector.NMI) n.nmiBlocked[c] = true;
+        if (nested) n.nmi[c] |= State.NMI_NEST;
         n.pushAct(t, Act.make(Act.PATH, vecPath[v.ordinal()], 0, v.ordinal() + 1, true, cpl3, 0));
         return v;
     }
@@ -804,6 +823,13 @@ public final class Machine {
                 advance(n, t, a);
                 enter(n, t, Act.make(Act.PATH, vecPath[Vector.PF.ordinal()], 0, Vector.PF.ordinal() + 1, false, false, 0));
             }
+            case NMI_ENTER -> nmiEnter(n, c, t, a);
+            case NMI_EXIT -> {
+                // nmi_restore: "Set DF first so that we can easily distinguish the remaining code between
+                // here and IRET", then clear "NMI executing".
+                n.nmi[c] = (n.nmi[c] | State.NMI_DF) & ~State.NMI_EXEC;
+                advance(n, t, a);
+            }
             case BYPASS_CHECK -> {
                 // The code's rule (UKL-CODE-NOTES "Bypass"): not enabled or a signal pending -> full path;
                 // else ++count, and at the limit reset to 0 and take the full path.
@@ -841,11 +867,27 @@ public final class Machine {
                             + (h < 0 ? ", outside any interrupt" : ", not the hardware frame of the interrupt at depth " + h));
                 if (n.kso[t] && Act.vec(n.act(t, h)) == Vector.DF.ordinal() + 1)
                     throw new Violation(Property.MISCLASSIFIED_DF, "iret resumes the frame of the #DF that " + threadName(t) + "'s task-stack overflow raised; #DF is an abort, its frame cannot be resumed");
+                n.nmiBlocked[c] = false;   // any iret ends NMI blocking (SDM 6.7.1)
+                if (Act.vec(n.act(t, h)) == Vector.NMI.ordinal() + 1 && (n.nmi[c] & State.NMI_COPIED) != 0) {
+                    // The outer NMI's iret goes through the "iret" frame: to repeat_nmi when a nested NMI
+                    // redirected it (the outermost copy stays for the next iteration), else to the
+                    // interrupted context, which restores DF.
+                    if ((n.nmi[c] & State.NMI_REP) != 0) {
+                        int ci = Act.code(n.act(t, h));
+                        if (nmiEnterPc[ci] < 0)
+                            throw new Violation(Property.RETURN_MISMATCH, "iret to repeat_nmi, but path " + codeNames[ci] + " has no nmi_enter to repeat");
+                        n.nmi[c] &= ~(State.NMI_REP | State.NMI_DF);
+                        n.ifl[c] = false;
+                        n.truncate(t, h + 1);
+                        n.setTop(t, Act.withPc(n.act(t, h), nmiEnterPc[ci]));
+                        return;
+                    }
+                    n.nmi[c] &= ~(State.NMI_COPIED | State.NMI_REP | State.NMI_DF);
+                }
                 n.pop(sp);
                 n.sp[c] = Frame.sp(f);
                 n.ifl[c] = Frame.ifl(f);
                 n.cpl[c] = Frame.cpl3(f) ? 3 : 0;
-                n.nmiBlocked[c] = false;
                 n.truncate(t, h);
             }
             case SYSRET -> {
@@ -962,8 +1004,60 @@ public final class Machine {
                 advance(n, t, a);
             }
             case PF -> pageFault(n, c, t, a);
+            case NMI -> {
+                // perf's NMI handler reads the interrupted thread's user stack (copy_from_user_nmi); a
+                // page not faulted in raises #PF inside the NMI handler, fixed up, and the walk ends.
+                if (scenario.workload.nmiReadsUser() && Act.phase(a) == 0 && !n.ubuf[t]) {
+                    n.setTop(t, Act.withPhase(a, 1));
+                    throw new Fault(n, "copy_from_user_nmi faults on the user page");
+                }
+                n.setTop(t, Act.withPc(Act.withPhase(a, 0), Act.pc(a) + 1));
+            }
             default -> advance(n, t, a);
         }
+    }
+
+    /**
+     * asm_exc_nmi from kernel mode, .Lnmi_from_kernel through end_repeat_nmi (arch/x86/entry/entry_64.S,
+     * unikernelLinux/linux e0029131; the UKL fork adds no code to it). One step: only #MC can come
+     * inside it (NMIs are masked or, in repeat_nmi, the RIP check covers it), and its effect anywhere
+     * before the copy is its effect before the step. The three nesting tests, in the code's order:
+     * RIP between repeat_nmi and end_repeat_nmi (nested_nmi_out: return, the outer is about to call
+     * exc_nmi anyway); "NMI executing" set; or the interrupted RSP on the NMI stack with DF set (an
+     * outer NMI between nmi_restore's std and its iret). A nested NMI redirects the "iret" frame to
+     * repeat_nmi (nested_nmi) and returns with iretq. Otherwise first_nmi: copy the original frame to
+     * the outermost and iret frames and set "NMI executing" (repeat_nmi sets it again each iteration).
+     */
+    private void nmiEnter(State n, int c, int t, int a) {
+        int h = nearestHw(n, t);
+        if (h < 0 || Act.vec(n.act(t, h)) != Vector.NMI.ordinal() + 1)
+            throw new Violation(Property.RETURN_MISMATCH, "nmi_enter in " + codeNames[Act.code(a)] + " outside an NMI");
+        int f = hwFrame(n, t, h);
+        int below = n.act(t, h - 1);
+        Instr at = Act.kind(below) == Act.PATH ? instr(Act.code(below), Act.pc(below)) : null;
+        boolean inRepeat = at != null && at.kind() == Instr.Kind.OP && at.op() == Op.NMI_ENTER && (n.nmi[c] & State.NMI_COPIED) != 0;
+        int nmiStack = scenario.ist[Vector.NMI.ordinal()] > 0 ? n.ist(c, scenario.ist[Vector.NMI.ordinal()]) : -1;
+        boolean nested = inRepeat || (n.nmi[c] & State.NMI_EXEC) != 0
+                || ((n.nmi[c] & State.NMI_DF) != 0 && Frame.sp(f) == nmiStack && perturbation != Perturbation.NMI_IGNORES_DF);
+        if (nested) {
+            int sp = n.sp[c];
+            if (n.stack[sp].length == 0 || n.top(sp) != f)
+                throw new Violation(Property.RETURN_MISMATCH, "nested NMI's iretq on " + stackName(n, sp) + " pops " + topDesc(n, sp) + ", not its hardware frame");
+            if (!inRepeat) n.nmi[c] |= State.NMI_REP;   // nested_nmi: the outer's iret goes to repeat_nmi
+            n.nmi[c] &= ~State.NMI_NEST;
+            n.pop(sp);
+            n.sp[c] = Frame.sp(f);
+            n.ifl[c] = Frame.ifl(f);
+            n.cpl[c] = Frame.cpl3(f) ? 3 : 0;
+            n.nmiBlocked[c] = false;
+            n.truncate(t, h);
+            return;
+        }
+        if ((n.nmi[c] & State.NMI_NEST) != 0)
+            throw new Violation(Property.STACK_CLOBBER, "an NMI nested in the outer NMI finds neither \"NMI executing\" nor DF set and takes first_nmi: "
+                    + "it overwrites the outer NMI's saved frames on " + stackName(n, n.sp[c]));
+        n.nmi[c] = (n.nmi[c] | State.NMI_COPIED | State.NMI_EXEC) & ~(State.NMI_REP | State.NMI_DF);
+        advance(n, t, a);
     }
 
     /**
@@ -984,6 +1078,15 @@ public final class Machine {
         if (n.kso[t])
             throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the #PF is on the guard page below " + threadName(t) + "'s task stack: page_fault_oops reports a kernel stack overflow and the kernel dies");
         boolean stackFault = n.appStack[t] == State.FRONTIER || n.appStack[t] == State.DEEP_FRONTIER;
+        // In NMI context: "if (unlikely(faulthandler_disabled() || !mm)) bad_area_nosemaphore()",
+        // before any local_irq_enable. A uaccess (copy_from_user_nmi) has an exception-table fixup:
+        // one step; a push onto an app stack has none: the kernel oopses.
+        if (hasVec(n, t, Vector.NMI)) {
+            if (stackFault)
+                throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "a #PF on " + threadName(t) + "'s app stack in NMI context: faulthandler_disabled(), no exception-table fixup for a push, the kernel oopses");
+            advance(n, t, a);
+            return;
+        }
         // Nothing to map (a fault already handled): one step, as a spurious fault is.
         if (Act.phase(a) == 0 && !stackFault && n.ubuf[t]) { advance(n, t, a); return; }
         switch (Act.phase(a)) {

@@ -18,6 +18,12 @@ public final class State {
     // app's own pages (reached only by kernel frames on a shared stack, §5.10-5.11) is mapped.
     public static final int MAPPED = 0, FRONTIER = 1, DEEP_FRONTIER = 2, DEEP = 3;
     public static final int RUNNING = 0, READY = 1, SLEEPING = 2, LOCKWAIT = 3, DONE = 4;
+    // The NMI stack's nested-NMI bookkeeping (entry_64.S asm_exc_nmi, issue 12), per CPU:
+    // COPIED: the outer NMI has run first_nmi, so the "original" frame slot the CPU writes is free;
+    // EXEC: the "NMI executing" variable; REP: the "iret" frame points to repeat_nmi; NEST: a nested
+    // NMI's hardware frame sits in the "original" slot; DF: RFLAGS.DF, set between nmi_restore's std
+    // and the outer NMI's iret.
+    public static final int NMI_COPIED = 1, NMI_EXEC = 2, NMI_REP = 4, NMI_NEST = 8, NMI_DF = 16;
 
     final int nCpu, nThr, nStacks;
 
@@ -29,6 +35,7 @@ public final class State {
     // per CPU
     boolean[] ifl, shadow, nmiBlocked, storm;
     int[] tick;              // depth of the context a periodic tick interrupted, until it steps; 0 none
+    int[] nmi;               // NMI_* bits
     int[] cpl, gs, pt, sp, scratchT, scratchSp, ct, running, ipiState, ipiFrom, ipiStack;
 
     // per thread
@@ -48,7 +55,7 @@ public final class State {
         stack = new int[nStacks][];
         for (int i = 0; i < nStacks; i++) stack[i] = new int[0];
         ifl = new boolean[nCpu]; shadow = new boolean[nCpu]; nmiBlocked = new boolean[nCpu];
-        storm = new boolean[nCpu]; tick = new int[nCpu];
+        storm = new boolean[nCpu]; tick = new int[nCpu]; nmi = new int[nCpu];
         cpl = new int[nCpu]; gs = new int[nCpu]; pt = new int[nCpu]; sp = new int[nCpu]; scratchT = new int[nCpu];
         scratchSp = new int[nCpu]; ct = new int[nCpu]; running = new int[nCpu]; ipiState = new int[nCpu];
         ipiFrom = new int[nCpu]; ipiStack = new int[nCpu];
@@ -73,7 +80,7 @@ public final class State {
         s.budget = budget.clone(); s.mmWriter = mmWriter.clone();
         for (int i = 0; i < nStacks; i++) s.stack[i] = stack[i];     // frame arrays are copy-on-write
         s.ifl = ifl.clone(); s.shadow = shadow.clone(); s.nmiBlocked = nmiBlocked.clone();
-        s.storm = storm.clone(); s.tick = tick.clone();
+        s.storm = storm.clone(); s.tick = tick.clone(); s.nmi = nmi.clone();
         s.cpl = cpl.clone(); s.gs = gs.clone(); s.pt = pt.clone(); s.sp = sp.clone(); s.scratchT = scratchT.clone();
         s.scratchSp = scratchSp.clone(); s.ct = ct.clone(); s.running = running.clone(); s.ipiState = ipiState.clone();
         s.ipiFrom = ipiFrom.clone(); s.ipiStack = ipiStack.clone();
@@ -108,7 +115,7 @@ public final class State {
         for (int[] st : stack) { e.i(st.length); for (int f : st) e.i(f); }
         for (int c = 0; c < nCpu; c++) {
             e.i((ifl[c] ? 1 : 0) | (shadow[c] ? 2 : 0) | (nmiBlocked[c] ? 4 : 0) | (cpl[c] == 3 ? 8 : 0) | (gs[c] << 4) | (ct[c] << 5) | (storm[c] ? 64 : 0));
-            e.i(tick[c]);
+            e.i(tick[c]); e.i(nmi[c]);
             e.i(pt[c] + 1); e.i(sp[c]); e.i(scratchT[c] + 1); e.i(scratchSp[c]); e.i(running[c]);
             e.i(ipiState[c]); e.i(ipiFrom[c]); e.i(ipiStack[c]);
         }
@@ -133,7 +140,7 @@ public final class State {
             int fl = d.i();
             s.ifl[c] = (fl & 1) != 0; s.shadow[c] = (fl & 2) != 0; s.nmiBlocked[c] = (fl & 4) != 0;
             s.cpl[c] = (fl & 8) != 0 ? 3 : 0; s.gs[c] = (fl >> 4) & 1; s.ct[c] = (fl >> 5) & 1; s.storm[c] = (fl & 64) != 0;
-            s.tick[c] = d.i();
+            s.tick[c] = d.i(); s.nmi[c] = d.i();
             s.pt[c] = d.i() - 1; s.sp[c] = d.i(); s.scratchT[c] = d.i() - 1; s.scratchSp[c] = d.i(); s.running[c] = d.i();
             s.ipiState[c] = d.i(); s.ipiFrom[c] = d.i(); s.ipiStack[c] = d.i();
         }
@@ -168,6 +175,7 @@ public final class State {
             if (m.scenario.has(Option.NOHZ_FULL)) out.put(p + "ct", ct[c] == 0 ? "KERNEL" : "USER");
             if (tick[c] != 0) out.put(p + "tick", "open at depth " + tick[c] + (storm[c] ? ", storm" : ""));
             else out.put(p + "tick", "none");
+            out.put(p + "nmiStack", nmiText(nmi[c]));
             out.put(p + "ipi", ipiState[c] == 0 ? "none" : (ipiState[c] == 1 ? "pending" : "in service") + " from t" + (ipiFrom[c] - 1));
         }
         String[] st = {"RUNNING", "READY", "SLEEPING", "LOCKWAIT", "DONE"};
@@ -197,6 +205,17 @@ public final class State {
         }
         for (Event e : Event.values()) if (budget[e.ordinal()] > 0) out.put("budget." + e, String.valueOf(budget[e.ordinal()]));
         return out;
+    }
+
+    static String nmiText(int f) {
+        if (f == 0) return "idle";
+        StringBuilder sb = new StringBuilder();
+        if ((f & NMI_COPIED) != 0) sb.append("outer frame copied");
+        if ((f & NMI_EXEC) != 0) sb.append(sb.length() > 0 ? ", " : "").append("\"NMI executing\"");
+        if ((f & NMI_REP) != 0) sb.append(sb.length() > 0 ? ", " : "").append("iret frame -> repeat_nmi");
+        if ((f & NMI_NEST) != 0) sb.append(sb.length() > 0 ? ", " : "").append("nested NMI in the original slot");
+        if ((f & NMI_DF) != 0) sb.append(sb.length() > 0 ? ", " : "").append("DF set");
+        return sb.toString();
     }
 
     private static final class Enc {

@@ -39,6 +39,9 @@ public final class TlaState {
             s.scratchT[c] = i(r.get("scratchT")); s.scratchSp[c] = i(r.get("scratchSp")); s.ct[c] = i(r.get("ct"));
             s.running[c] = i(r.get("running")); s.ipiState[c] = i(r.get("ipiState")); s.ipiFrom[c] = i(r.get("ipiFrom"));
             s.ipiStack[c] = i(r.get("ipiStack")); s.tick[c] = i(r.get("tick")); s.storm[c] = b(r.get("storm"));
+            s.nmi[c] = (b(r.get("nmiCopied")) ? State.NMI_COPIED : 0) | (b(r.get("nmiExec")) ? State.NMI_EXEC : 0)
+                    | (b(r.get("nmiRep")) ? State.NMI_REP : 0) | (b(r.get("nmiNest")) ? State.NMI_NEST : 0)
+                    | (b(r.get("nmiDf")) ? State.NMI_DF : 0);
         }
         List<Object> thr = (List<Object>) vars.get("thr");
         for (int t = 0; t < m.nThr; t++) {
@@ -97,7 +100,12 @@ public final class TlaState {
                     .append(", ct |-> ").append(s.ct[c]).append(", running |-> ").append(s.running[c])
                     .append(", ipiState |-> ").append(s.ipiState[c]).append(", ipiFrom |-> ").append(s.ipiFrom[c])
                     .append(", ipiStack |-> ").append(s.ipiStack[c]).append(", tick |-> ").append(s.tick[c])
-                    .append(", storm |-> ").append(tb(s.storm[c])).append("]");
+                    .append(", storm |-> ").append(tb(s.storm[c]))
+                    .append(", nmiCopied |-> ").append(tb((s.nmi[c] & State.NMI_COPIED) != 0))
+                    .append(", nmiExec |-> ").append(tb((s.nmi[c] & State.NMI_EXEC) != 0))
+                    .append(", nmiRep |-> ").append(tb((s.nmi[c] & State.NMI_REP) != 0))
+                    .append(", nmiNest |-> ").append(tb((s.nmi[c] & State.NMI_NEST) != 0))
+                    .append(", nmiDf |-> ").append(tb((s.nmi[c] & State.NMI_DF) != 0)).append("]");
         }
         b.append(">>, thr |-> <<");
         for (int t = 0; t < m.nThr; t++) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * budgets and the finite machine.
  */
 public record Workload(String name, String description, List<AppOp> app, Map<String, List<BodyOp>> bodies,
-                       int cpus, int threads, boolean coRunner, Map<Event, Integer> events, List<AppOp> coApp) {
+                       int cpus, int threads, boolean coRunner, Map<Event, Integer> events, List<AppOp> coApp,
+                       boolean nmiReadsUser) {
 
     public enum AppKind { SYSCALL, SHORTCUT, GROW_STACK, REDZONE, COMPUTE, IDLE }
 
@@ -102,23 +103,35 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         // ordinary process that does the same read().
         add(m, "read-user", "read() whose body copies to an unfaulted user buffer (copy_to_user faults in the kernel)",
                 List.of(sys("read_user")), 1, 1, false, Map.of(Event.TIMER, 1), List.of(op(AppKind.COMPUTE), sys("read_user")));
+        // issue 12: perf sampling. The NMI handler walks the interrupted thread's user stack with
+        // copy_from_user_nmi (arch/x86/events/core.c perf_callchain_user), here a page not faulted
+        // in: a #PF inside the NMI handler, whose iret unmasks NMIs (the case entry_64.S's
+        // nested-NMI logic exists for).
+        m.put("perf-getppid", withNmiRead(add(m, "perf-getppid", "computation and getppid() sampled by perf: the NMI handler reads an unfaulted user page (copy_from_user_nmi)",
+                List.of(op(AppKind.COMPUTE), sys("getppid")), 1, 1, false, Map.of(Event.NMI, 2))));
         add(m, "kstack-overflow", "a syscall whose kernel call chain overflows the task stack into its guard page",
                 List.of(sys("overflow")), 1, 1, false, new java.util.EnumMap<>(Event.class));
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
-    private static void add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
+    private static Workload add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
                             boolean co, Map<Event, Integer> ev) {
-        add(m, n, d, app, cpus, threads, co, ev, CO_RUNNER);
+        return add(m, n, d, app, cpus, threads, co, ev, CO_RUNNER);
     }
 
-    private static void add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
+    private static Workload withNmiRead(Workload w) {
+        return new Workload(w.name, w.description, w.app, w.bodies, w.cpus, w.threads, w.coRunner, w.events, w.coApp, true);
+    }
+
+    private static Workload add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
                             boolean co, Map<Event, Integer> ev, List<AppOp> coApp) {
         Map<String, List<BodyOp>> bodies = new LinkedHashMap<>();
         for (AppOp o : app) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
         for (AppOp o : coApp) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
         java.util.EnumMap<Event, Integer> events = new java.util.EnumMap<>(Event.class);
         events.putAll(ev);
-        m.put(n, new Workload(n, d, app, bodies, cpus, threads, co, events, coApp));
+        Workload w = new Workload(n, d, app, bodies, cpus, threads, co, events, coApp, false);
+        m.put(n, w);
+        return w;
     }
 }

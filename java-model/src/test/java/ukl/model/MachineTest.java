@@ -151,4 +151,46 @@ class MachineTest {
         InputError e = assertThrows(InputError.class, () -> Scenario.builder().paths("long.ukl", sb.toString()).workload("shortcut-wrapped").build());
         assertTrue(e.getMessage().contains("at most 255"), e.getMessage());
     }
+
+    // ---- Linux's nested-NMI logic (entry_64.S asm_exc_nmi), issue 12
+
+    /** A #PF inside the NMI handler irets and unmasks NMIs; the second NMI is caught as nested. */
+    @ParameterizedTest
+    @ValueSource(strings = {"NMI:2", "NMI:3"})
+    void nestedNmisAfterAFaultInTheHandlerAreHandled(String events) {
+        Scenario.Builder sb = b("linux", "perf-getppid");
+        sb.eventsSpec(events);
+        Explorer ex = new Explorer(sb.build());
+        Result r = ex.run();
+        assertEquals("ok", r.verdict(), r.toString());
+        // The logic ran: some state has a redirected iret frame (nested_nmi) and a nested NMI in the slot.
+        Machine m = ex.machine();
+        boolean rep = false, nest = false;
+        for (byte[] e : ex.states()) {
+            State st = State.decode(e, m.nCpu, m.nThr, m.nMm);
+            rep |= (st.nmi[0] & State.NMI_REP) != 0;
+            nest |= (st.nmi[0] & State.NMI_NEST) != 0;
+        }
+        assertTrue(rep && nest, "a nested NMI redirected the outer one's iret frame");
+    }
+
+    /** The RSP-on-the-NMI-stack-with-DF test matters: without it an NMI after nmi_restore's std clobbers. */
+    @Test
+    void theDfTestCoversTheWindowBetweenNmiRestoreAndIret() {
+        Scenario.Builder sb = b("linux", "perf-getppid");
+        sb.eventsSpec("NMI:3");
+        Result r = new Explorer(sb.build(), Machine.Perturbation.NMI_IGNORES_DF).run();
+        assertTrue(r.violated(Property.STACK_CLOBBER), r.toString());
+        assertTrue(r.properties().get(Property.STACK_CLOBBER).trace().why().contains("first_nmi"), r.properties().get(Property.STACK_CLOBBER).trace().why());
+    }
+
+    /** An #MC in the NMI entry, before first_nmi, irets and unmasks NMIs: a second NMI clobbers the frame. */
+    @Test
+    void aMachineCheckBeforeFirstNmiLeavesTheWindowOpen() {
+        Scenario.Builder sb = b("linux", "getppid");
+        sb.eventsSpec("NMI:2,MC:1");
+        Result r = Explorer.check(sb.build());
+        assertTrue(r.violated(Property.STACK_CLOBBER));
+        assertTrue(r.properties().get(Property.STACK_CLOBBER).trace().why().contains("an iret since its delivery unmasked NMIs"));
+    }
 }

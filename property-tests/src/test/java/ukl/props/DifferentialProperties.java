@@ -43,7 +43,10 @@ class DifferentialProperties {
             new Target("linux", "syscall", "getppid", "TIMER:1", List.of()),
             new Target("linux", "irq", "compute", "TIMER:1", List.of()),
             new Target("ukl-paper", "exc_pf", "stack-grow", "none", List.of("PF_SS")),
-            new Target("ukl-paper", "nmi", "compute", "NMI:1", List.of()));
+            new Target("ukl-paper", "nmi", "compute", "NMI:1", List.of()),
+            // issue 12: the nested-NMI logic (nmi_enter, nmi_exit, iret to repeat_nmi) and exc_page_fault's phases
+            new Target("linux", "nmi", "perf-getppid", "NMI:2", List.of()),
+            new Target("ukl-6x", "exc_pf", "read-user", "TIMER:1", List.of("PF_SS")));
 
     record Mutant(Target target, Mutation mutation, int at, String text) {
         @Override public String toString() { return target.preset() + ":" + target.path() + " " + mutation + " at op " + at; }
@@ -152,6 +155,32 @@ class DifferentialProperties {
         assertNotNull(m, "no harmless mutant found");
         assertTrue(CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300).agree(), "the mutant itself must agree");
         CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.POPF_KEEPS_IF);
+        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+    }
+
+    /** The nested-NMI ops, deterministically: dropping nmi_enter or nmi_exit from Linux's NMI path. */
+    @Test
+    void bothEnginesAgreeWithoutEachNestedNmiOp() throws Exception {
+        Target nmi = TARGETS.stream().filter(t -> t.workload().equals("perf-getppid")).findFirst().orElseThrow();
+        for (String op : List.of("nmi_enter", "nmi_exit")) {
+            Mutant m = null;
+            for (int k = 0; k < 40 && m == null; k++) {
+                Mutant c = mutate(nmi, Mutation.DROP, k);
+                if (c != null && c.text().lines().map(l -> l.replaceAll("\\s*#.*$", "").trim()).noneMatch(op::equals)) m = c;
+            }
+            assertNotNull(m, "no mutant drops " + op);
+            CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
+            assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
+        }
+    }
+
+    /** A broken nested-NMI test in the Java engine (it ignores DF) is caught against TLC. */
+    @Test
+    void aBrokenNestedNmiTestIsReported() throws Exception {
+        Scenario.Builder b = Scenario.builder().preset("linux").workload("perf-getppid");
+        b.eventsSpec("NMI:3");
+        b.name = "nmi-ignores-df";
+        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.NMI_IGNORES_DF);
         assertFalse(o.agree(), "the perturbed engine went unnoticed");
     }
 }

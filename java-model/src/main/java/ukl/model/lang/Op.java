@@ -31,6 +31,8 @@ public enum Op {
     EXIT_WORK("exit_work", List.of(), true, "exit_to_user_mode_loop: schedule / deliver signals with if = 1, then cli"),
     PREEMPT_CHECK("preempt_check", List.of(), true, "kernel-mode irq exit: with PREEMPT=full, schedule if needed"),
     DF_TO_PF("df_to_pf", List.of(), false, "UKL: run exc_pf for this #DF on the current (DF IST) stack"),
+    NMI_ENTER("nmi_enter", List.of(), false, "asm_exc_nmi from kernel: a nested NMI redirects the outer one's iret frame to repeat_nmi and returns; else first_nmi/repeat_nmi set \"NMI executing\""),
+    NMI_EXIT("nmi_exit", List.of(), false, "nmi_restore: std; clear \"NMI executing\" (the iret that follows may go to repeat_nmi)"),
     BYPASS_CHECK("bypass_check", List.of(), true, "the UKL_BYP counter rule"),
     SET_BYPASS("set_bypass", List.of(), true, "set the bypass condition without consulting the counter"),
     RUN("run", List.of("<path>"), false, "run another named path as a subroutine"),
