@@ -1,0 +1,263 @@
+package ukl.model;
+
+import ukl.model.lang.Cond;
+import ukl.model.lang.Instr;
+import ukl.model.lang.Op;
+import ukl.model.lang.Program;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import ukl.model.Machine.Label;
+import ukl.model.Machine.Transition;
+import ukl.model.Machine.Sink;
+import ukl.model.Machine.Perturbation;
+import ukl.model.Machine.Violation;
+import ukl.model.Machine.KernelStackFault;
+import ukl.model.Machine.BoundHit;
+import ukl.model.Machine.Fault;
+
+/** The path ops of entry and return code (MODEL.md §4): stacks, frames, GS, modes, ret/iret/sysret. */
+abstract class EntryReturn extends Nmi {
+    EntryReturn(Scenario sc, Machine.Perturbation p) { super(sc, p); }
+
+    // ---- path ops (MODEL.md §4)
+
+    void execOp(State n, int c, int t, int d, int a, Instr in) {
+        switch (in.op()) {
+            case SYSCALL -> {
+                n.cpl[c] = 0; n.ifl[c] = false; n.sysretDepth[t] = d;   // RCX holds the return point
+                advance(n, t, a);
+            }
+            case CALL -> {
+                checkPush(n, n.sp[c]);
+                n.push(n.sp[c], Frame.make(Frame.RET, t, d));
+                advance(n, t, a);
+            }
+            case CLI -> { n.ifl[c] = false; advance(n, t, a); }
+            case STI -> { n.ifl[c] = true; n.shadow[c] = true; advance(n, t, a); }
+            case PUSHF -> {
+                checkPush(n, n.sp[c]);
+                n.push(n.sp[c], Frame.flags(t, d, n.ifl[c]));
+                advance(n, t, a);
+            }
+            case POPF -> {
+                int f = n.top(n.sp[c]);
+                if (n.stack[n.sp[c]].length == 0 || Frame.kind(f) != Frame.FLAGS || Frame.thread(f) != t)
+                    throw new Violation(Property.RETURN_MISMATCH, "popf on " + stackName(n, n.sp[c]) + " finds " + topDesc(n, n.sp[c]) + ", not a flags word");
+                n.pop(n.sp[c]);
+                if (perturbation != Perturbation.POPF_KEEPS_IF) n.ifl[c] = Frame.ifl(f);
+                advance(n, t, a);
+            }
+            case SWAPGS -> { n.gs[c] ^= 1; advance(n, t, a); }
+            case SET_MODE -> {
+                if (kind(t) == Scenario.ThreadKind.UKL && perturbation != Perturbation.SET_MODE_NOOP) n.mode[t] = in.arg() == 0 ? 1 : 2;
+                advance(n, t, a);
+            }
+            case SAVE_SP -> {
+                n.scratchT[c] = t; n.scratchSp[c] = n.sp[c];
+                n.setTop(t, Act.withPc(Act.withScratchPending(a, true), Act.pc(a) + 1));
+            }
+            case LOAD_SP -> {
+                if (n.scratchT[c] != t)
+                    throw new Violation(Property.SCRATCH_CLOBBER, "load_sp on cpu" + c + ": the scratch slot (TSS_sp2) holds "
+                            + (n.scratchT[c] < 0 ? "nothing" : threadName(n.scratchT[c]) + "'s SP") + ", not " + threadName(t) + "'s");
+                n.sp[c] = n.scratchSp[c];
+                n.setTop(t, Act.withPc(Act.withScratchPending(a, false), Act.pc(a) + 1));
+            }
+            case SWITCH_STACK -> {
+                if (in.arg() == 0) {
+                    int task = n.task(t);
+                    if (n.stack[task].length > 0)
+                        throw new Violation(Property.STACK_CLOBBER, "switch_stack task resets SP to the top of " + stackName(n, task)
+                                + ", which still holds " + frames(n, task));
+                    n.sp[c] = task;
+                } else {
+                    switchToApp(n, c, t);
+                }
+                advance(n, t, a);
+            }
+            case PUSH_REGS -> {
+                if (Act.scratchPending(a) && n.scratchT[c] != t)
+                    throw new Violation(Property.SCRATCH_CLOBBER, "push_regs takes pt_regs->sp from the scratch slot (TSS_sp2) on cpu" + c
+                            + ", but " + (n.scratchT[c] < 0 ? "it is empty" : threadName(n.scratchT[c]) + " overwrote it") + " since " + threadName(t) + "'s save_sp");
+                checkPush(n, n.sp[c]);
+                n.push(n.sp[c], Frame.make(Frame.REGS, t, d));
+                n.setTop(t, Act.withPc(Act.withScratchPending(a, false), Act.pc(a) + 1));
+            }
+            case POP_REGS -> {
+                int f = n.top(n.sp[c]);
+                if (n.stack[n.sp[c]].length == 0 || Frame.kind(f) != Frame.REGS || Frame.thread(f) != t)
+                    throw new Violation(Property.RETURN_MISMATCH, "pop_regs on " + stackName(n, n.sp[c]) + " finds " + topDesc(n, n.sp[c]) + ", not pt_regs");
+                n.pop(n.sp[c]);
+                advance(n, t, a);
+            }
+            case SYNC_REGS -> { syncRegs(n, c, t); advance(n, t, a); }
+            case CLASSIFY -> {
+                boolean fu = switch (in.arg()) {
+                    case 0 -> { int h = nearestHw(n, t); yield h >= 0 && Act.fromCpl3(n.act(t, h)); }
+                    case 1 -> kind(t) == Scenario.ThreadKind.UKL && n.mode[t] == 2;
+                    default -> n.gs[c] == 1;
+                };
+                n.setTop(t, Act.withPc(Act.withFromUser(a, fu), Act.pc(a) + 1));
+            }
+            case CT_EXIT, CT_ENTER -> {
+                if (scenario.has(Option.NOHZ_FULL)) {
+                    int want = in.op() == Op.CT_EXIT ? 1 : 0;
+                    if (n.ct[c] != want)
+                        throw new Violation(Property.CONTEXT_TRACKING, in.op().word + " on cpu" + c + " while context tracking is already "
+                                + (want == 1 ? "KERNEL" : "USER"));
+                    n.ct[c] = 1 - want;
+                }
+                advance(n, t, a);
+            }
+            case BODY -> {
+                int body = Act.body(a);
+                if (body == 0) throw new Violation(Property.RETURN_MISMATCH, "body in " + codeNames[Act.code(a)] + ": no syscall or shortcut body here");
+                if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "kernel body " + bodyNames.get(body - 1) + " runs with the user GS base");
+                boolean byp = n.inBypass[t];
+                if (byp) {
+                    n.bypassRun[t]++;
+                    if (n.bypassRun[t] > scenario.bypassLimit - 1)
+                        throw new Violation(Property.BYPASS_BOUND, n.bypassRun[t] + " syscalls in a row bypass entry/exit; the limit " + scenario.bypassLimit + " allows " + (scenario.bypassLimit - 1));
+                }
+                advance(n, t, a);
+                enter(n, t, Act.withBypassed(Act.make(Act.BODY, 0, 0, 0, false, false, body), byp));
+            }
+            case HANDLE -> { handle(n, c, t, a); }
+            case EXIT_WORK -> exitWork(n, c, t, a);
+            case PREEMPT_CHECK -> {
+                advance(n, t, a);
+                if (scenario.preemptFull && n.needResched[t] && n.preempt[t] == 0 && !rtc(t)) schedule(n, c, t, false);
+            }
+            case DF_TO_PF -> {
+                if (n.kso[t])
+                    throw new Violation(Property.MISCLASSIFIED_DF, "df_to_pf hands a #DF raised by " + threadName(t) + "'s task-stack overflow to the #PF entry as an app-stack fault"
+                            + " (\"any double fault is a user stack page fault\"); #DF is an abort, its frame cannot be resumed");
+                advance(n, t, a);
+                enter(n, t, Act.make(Act.PATH, vecPath[Vector.PF.ordinal()], 0, Vector.PF.ordinal() + 1, false, false, 0));
+            }
+            case NMI_ENTER -> nmiEnter(n, c, t, a);
+            case NMI_EXIT -> {
+                // nmi_restore: "Set DF first so that we can easily distinguish the remaining code between
+                // here and IRET", then clear "NMI executing".
+                n.nmi[c] = (n.nmi[c] | State.NMI_DF) & ~State.NMI_EXEC;
+                advance(n, t, a);
+            }
+            case BYPASS_CHECK -> {
+                // The code's rule (UKL-CODE-NOTES "Bypass"): not enabled or a signal pending -> full path;
+                // else ++count, and at the limit reset to 0 and take the full path.
+                boolean byp = false;
+                if (scenario.has(Option.BYP) && !n.sigPending[t]) {
+                    n.bypassCount[t]++;
+                    if (n.bypassCount[t] >= scenario.bypassLimit && perturbation != Perturbation.BYPASS_COUNTER_NEVER_RESETS) n.bypassCount[t] = 0;
+                    else byp = true;
+                }
+                n.inBypass[t] = byp;
+                advance(n, t, a);
+            }
+            case SET_BYPASS -> { n.inBypass[t] = true; advance(n, t, a); }
+            case RUN -> {
+                if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.bypassRun[t] = 0;
+                advance(n, t, a);
+                enter(n, t, Act.withFromUser(Act.make(Act.PATH, in.arg(), 0, 0, false, false, Act.body(a)), Act.fromUser(a)));
+            }
+            case RET -> {
+                int sp = n.sp[c];
+                int f = n.top(sp);
+                if (n.stack[sp].length == 0 || Frame.kind(f) != Frame.RET || Frame.thread(f) != t || Frame.depth(f) >= d)
+                    throw new Violation(Property.RETURN_MISMATCH, "ret on " + stackName(n, sp) + " pops " + topDesc(n, sp) + ", not a return address of " + threadName(t));
+                int r = Frame.depth(f);
+                checkUnwound(n, t, r, d, "ret");
+                n.pop(sp);
+                n.truncate(t, r + 1);
+            }
+            case IRET -> {
+                int h = nearestHw(n, t);
+                int sp = n.sp[c];
+                int f = n.top(sp);
+                if (h < 0 || n.stack[sp].length == 0 || Frame.kind(f) != Frame.HW || Frame.thread(f) != t || Frame.depth(f) != h)
+                    throw new Violation(Property.RETURN_MISMATCH, "iret on " + stackName(n, sp) + " pops " + topDesc(n, sp)
+                            + (h < 0 ? ", outside any interrupt" : ", not the hardware frame of the interrupt at depth " + h));
+                if (n.kso[t] && Act.vec(n.act(t, h)) == Vector.DF.ordinal() + 1)
+                    throw new Violation(Property.MISCLASSIFIED_DF, "iret resumes the frame of the #DF that " + threadName(t) + "'s task-stack overflow raised; #DF is an abort, its frame cannot be resumed");
+                n.nmiBlocked[c] = false;   // any iret ends NMI blocking (SDM 6.7.1)
+                if (nmiIret(n, c, t, h)) return;
+                n.pop(sp);
+                n.sp[c] = Frame.sp(f);
+                n.ifl[c] = Frame.ifl(f);
+                n.cpl[c] = Frame.cpl3(f) ? 3 : 0;
+                n.truncate(t, h);
+            }
+            case SYSRET -> {
+                int r = n.sysretDepth[t];
+                if (r < 0 || r >= d)
+                    throw new Violation(Property.RETURN_MISMATCH, "sysret with no SYSCALL return point (RCX) for " + threadName(t));
+                checkUnwound(n, t, r, d, "sysret");
+                n.cpl[c] = 3; n.ifl[c] = true; n.sp[c] = n.app(t);
+                n.sysretDepth[t] = -1;
+                n.truncate(t, r + 1);
+            }
+            case PANIC -> {
+                if (hasVec(n, t, Vector.DF))
+                    throw new Violation(Property.DOUBLE_FAULT_PANIC, "the #DF handler panics (§5.11: the double fault prints a panic message and the system panics)");
+                throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the kernel panics in " + codeNames[Act.code(a)]);
+            }
+        }
+    }
+
+    /** ret/sysret must not jump over an interrupt whose hardware frame is still live. */
+    void checkUnwound(State n, int t, int r, int d, String what) {
+        for (int k = r + 1; k <= d; k++) {
+            if (!Act.hw(n.act(t, k))) continue;
+            for (int s = 0; s < n.nStacks; s++)
+                for (int f : n.stack[s])
+                    if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == k)
+                        throw new Violation(Property.RETURN_MISMATCH, what + " resumes depth " + r + " but skips the live hardware frame of the "
+                                + Vector.values()[Act.vec(n.act(t, k)) - 1] + " at depth " + k + " on " + stackName(n, s));
+        }
+    }
+
+    /** UKL_RET's return (§5.9): leaving for the app stack turns the interrupt's hardware frame into a
+     *  return address and flags word written below the interrupted SP. */
+    void switchToApp(State n, int c, int t) {
+        int app = n.app(t);
+        int h = nearestHw(n, t);
+        int sp = n.sp[c];
+        int f = n.top(sp);
+        if (h >= 0 && sp != app && n.stack[sp].length > 0 && Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) {
+            if (Frame.sp(f) != app || Frame.cpl3(f))
+                throw new Violation(Property.RETURN_MISMATCH, "switch_stack app returns from the " + Vector.values()[Act.vec(n.act(t, h)) - 1]
+                        + " to the app stack, but it interrupted " + (Frame.cpl3(f) ? "CPL 3 code" : "code on " + stackName(n, Frame.sp(f))));
+            checkPush(n, app);
+            n.pop(sp);
+            n.push(app, Frame.make(Frame.RET, t, h - 1));
+            n.push(app, Frame.flags(t, h - 1, Frame.ifl(f)));
+        }
+        n.sp[c] = app;
+    }
+
+    void syncRegs(State n, int c, int t) {
+        int h = nearestHw(n, t);
+        if (h < 0) throw new Violation(Property.RETURN_MISMATCH, "sync_regs outside an interrupt or exception");
+        int sp = n.sp[c];
+        int[] fr = n.stack[sp];
+        int i = fr.length;
+        while (i > 0 && Frame.thread(fr[i - 1]) == t && Frame.depth(fr[i - 1]) >= h) i--;
+        if (i == fr.length) throw new Violation(Property.RETURN_MISMATCH, "sync_regs: no frame of this interrupt on " + stackName(n, sp));
+        int task = n.task(t);
+        if (sp == task) {
+            if (i > 0)
+                throw new Violation(Property.STACK_CLOBBER, "sync_regs copies the frame to the top of " + stackName(n, task)
+                        + ", over the live frames below it: " + frames(n, task));
+            return;   // already at the top of the task stack: sync_regs copies nothing
+        }
+        if (n.stack[task].length > 0)
+            throw new Violation(Property.STACK_CLOBBER, "sync_regs copies the frame to the top of " + stackName(n, task)
+                    + ", which still holds " + frames(n, task));
+        int[] moved = java.util.Arrays.copyOfRange(fr, i, fr.length);
+        n.stack[sp] = java.util.Arrays.copyOf(fr, i);
+        n.stack[task] = moved;
+        n.sp[c] = task;
+    }
+}
