@@ -683,6 +683,12 @@ Step(c) == /\ err = "none"
 \* A scheduler step (schedule() or a signal delivery): strong fairness applies to these.
 SchedStep(c) == Step(c) /\ StepResult(M, c).sched
 
+\* A tick that lands in app context (app code, or any code running with ukl_mode = 2): strongly
+\* fair in the wrapper, since a periodic tick drifts against the code and cannot stay phase-locked
+\* to one kernel window forever (proofs-notes/model-choices.md, "Periodic timers";
+\* Machine.inAppContext).
+InAppContext(s, c) == LET t == C(s, c).running IN ~ThrIdle[t + 1] /\ (Depth(s, t) = 1 \/ T(s, t).mode = 2)
+
 TimerEnabled(s, c) == s.budget[ETIMER + 1] # 0 /\ C(s, c).ifl /\ ~C(s, c).shadow
 
 \* Deliver(c, v): the environment raises the event of vector v (TIMER, IPI, NMI, MC or DB; their
@@ -702,6 +708,8 @@ Deliver(c, v) ==
 
 \* Enabled: interrupts on and no STI shadow, budget left. Changes: the CPU enters the irq path.
 Timer(c) == err = "none" /\ TimerEnabled(M, c) /\ Deliver(c, VTIMER)
+\* The tick in app context (InAppContext above), strongly fair in the wrapper.
+AppTick(c) == Timer(c) /\ InAppContext(M, c)
 \* Enabled: a send_ipi left an IPI pending for c, interrupts on, no shadow.
 Ipi(c) == err = "none" /\ C(M, c).ipiState = 1 /\ C(M, c).ifl /\ ~C(M, c).shadow /\ Deliver(c, VIPI)
 \* Enabled: budget left and NMIs not blocked (until the next iret); sets nmiBlocked.
@@ -803,4 +811,5 @@ SignalStarvationProp == \A t \in Thrs : []<>~SignalBad(t)
 \* Enabledness of the fair actions as state predicates, for fairness written without ENABLED.
 StepChanges(c) == LET r == StepResult(M, c) IN r.ex # "ok" \/ r.st # M
 SchedEnabled(c) == err = "none" /\ StepResult(M, c).sched
+AppTickEnabled(c) == err = "none" /\ TimerEnabled(M, c) /\ InAppContext(M, c)
 =============================================================================

@@ -97,8 +97,8 @@ public final class TlaModelWriter {
         for (Event e : Event.values()) bud.add(String.valueOf(sc.budget(e)));
         t.append("MCBudget0 == ").append(seq(bud)).append("\n");
         t.append("\n\\* Fairness lives here, not in Kernel.tla: on the system (every CPU's Step), on enabled timers,\n");
-        t.append("\\* and strongly on the scheduler's steps; never on the environment's other events.\n");
-        t.append("Fairness == \\A c \\in Cpus : WF_vars(Step(c)) /\\ WF_vars(Timer(c)) /\\ SF_vars(SchedStep(c))\n");
+        t.append("\\* and strongly on the scheduler's steps and on ticks in app code; never on the environment's other events.\n");
+        t.append("Fairness == \\A c \\in Cpus : WF_vars(Step(c)) /\\ WF_vars(Timer(c)) /\\ SF_vars(SchedStep(c)) /\\ SF_vars(AppTick(c))\n");
         t.append("Spec == Init /\\ [][Next]_vars /\\ Fairness\n\n");
         t.append("\\* The same fairness without ENABLED (which TLC evaluates slowly on these actions):\n");
         t.append("\\* WF_v(A) is []<>~EnabledA \\/ []<><<A>>_v, SF_v(A) is <>[]~EnabledA \\/ []<><<A>>_v.\n");
@@ -106,6 +106,7 @@ public final class TlaModelWriter {
         t.append("    /\\ ([]<>~(err = \"none\" /\\ StepChanges(c)) \\/ []<><<Step(c)>>_vars)\n");
         t.append("    /\\ ([]<>~(err = \"none\" /\\ TimerEnabled(M, c)) \\/ []<><<Timer(c)>>_vars)\n");
         t.append("    /\\ (<>[]~SchedEnabled(c) \\/ []<><<SchedStep(c)>>_vars)\n");
+        t.append("    /\\ (<>[]~AppTickEnabled(c) \\/ []<><<AppTick(c)>>_vars)\n");
         t.append("LiveSpec == Init /\\ [][Next]_vars\n");
         t.append("\\* No liveness verdict rests on a timer storm: fair loops stay out of Storm states.\n");
         t.append("MCReschedStarvationProp == (FairExplicit /\\ <>[]~Storm) => ReschedStarvationProp\n");

@@ -274,8 +274,11 @@ public final class Explorer {
      * (schedule() or a signal delivery) = 2n + c. Weak fairness on Step(c) and Timer(c); strong
      * fairness on the scheduler's steps, which rules out a timer that always fires in the one-op
      * window before schedule() (MODEL.md §6: "weak fairness of the scheduler and of enabled timers").
+     * A Timer(c) that lands in app context (app code or ukl_mode 2) is class 3n + c, a Timer(c) too, and strongly fair: a
+     * periodic tick drifts against the code, so it cannot land only in one kernel window forever
+     * while the loop keeps passing through app code (model-choices.md, "Periodic timers").
      */
-    private int fairClasses() { return 3 * m.nCpu; }
+    private int fairClasses() { return 4 * m.nCpu; }
 
     /** What a fair SCC must contain for class k: an edge inside, or (timers) a state where it is disabled. */
     private boolean fair(int[] scc, boolean[] in) {
@@ -301,8 +304,9 @@ public final class Explorer {
         if (!anyEdge) return false;
         for (int c = 0; c < n; c++) {
             if (!taken[c] && !taken[2 * n + c]) return false;                 // WF Step(c): always enabled
-            if (!taken[n + c] && !disabled[n + c]) return false;              // WF Timer(c)
+            if (!taken[n + c] && !taken[3 * n + c] && !disabled[n + c]) return false; // WF Timer(c)
             if (enabledSomewhere[2 * n + c] && !taken[2 * n + c]) return false; // SF scheduler on c
+            if (enabledSomewhere[3 * n + c] && !taken[3 * n + c]) return false; // SF tick in app context
         }
         return true;
     }
@@ -364,7 +368,7 @@ public final class Explorer {
         int nc = m.nCpu;
         for (int k = 0; k < fairClasses(); k++) {
             final int cls = k;
-            final int alt = k < nc ? 2 * nc + k : -9;          // a scheduler step is also a Step
+            final int alt = k < 2 * nc ? 2 * nc + k : -9;      // a scheduler step is a Step, an app tick a Timer
             final boolean timer = k >= nc && k < 2 * nc;
             if (k >= 2 * nc) {                                  // SF: needed only if enabled in the SCC
                 boolean en = false;

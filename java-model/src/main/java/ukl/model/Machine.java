@@ -110,15 +110,28 @@ public final class Machine extends EntryReturn {
         return s.budget[Event.TIMER.ordinal()] != 0 && s.ifl[c] && !s.shadow[c];
     }
 
+    /** The thread runs app code (no kernel activation above it): where #DB fires and app ticks land. */
+    boolean inAppCode(State s, int t) { return !isIdle(t) && s.depth(t) == 1; }
+
+    /**
+     * App context: app code, or (UKL) any code running with ukl_mode = 2, where an interrupt takes
+     * the path that returns to the application and so may run exit work (§5.4).
+     */
+    boolean inAppContext(State s, int t) { return !isIdle(t) && (s.depth(t) == 1 || s.mode[t] == 2); }
+
     public void successors(State s, Sink sink) {
         for (int c = 0; c < nCpu; c++) {
             step(s, c, sink);
             int t = s.running[c];
-            if (timerEnabled(s, c)) event(s, c, t, Event.TIMER, Vector.TIMER, sink, nCpu + c);
+            // A tick that lands in app context is its own fairness class (3 nCpu + c), strongly
+            // fair: ticks drift against the code they interrupt, so a loop in which one could land
+            // in app context cannot have every tick phase-locked to a kernel window
+            // (model-choices.md, "Periodic timers").
+            if (timerEnabled(s, c)) event(s, c, t, Event.TIMER, Vector.TIMER, sink, inAppContext(s, t) ? 3 * nCpu + c : nCpu + c);
             if (s.ipiState[c] == 1 && s.ifl[c] && !s.shadow[c]) event(s, c, t, Event.IPI, Vector.IPI, sink, -1);
             if (s.budget[Event.NMI.ordinal()] != 0 && !s.nmiBlocked[c]) event(s, c, t, Event.NMI, Vector.NMI, sink, -1);
             if (s.budget[Event.MC.ordinal()] != 0) event(s, c, t, Event.MC, Vector.MC, sink, -1);
-            if (s.budget[Event.DB.ordinal()] != 0 && !isIdle(t) && s.depth(t) == 1) event(s, c, t, Event.DB, Vector.DB, sink, -1);
+            if (s.budget[Event.DB.ordinal()] != 0 && inAppCode(s, t)) event(s, c, t, Event.DB, Vector.DB, sink, -1);
         }
         for (int t = 0; t < nThr; t++) {
             if (isIdle(t) || s.status[t] == State.DONE) continue;
