@@ -34,6 +34,7 @@ CONSTANTS
     ShortcutWrapped, ShortcutBare,   \* code indices of the synthetic shortcut paths
     SyscallPaths,  \* code indices of paths named syscall (a run of one resets the bypass run)
     Bodies,        \* Bodies[b+1]: kernel body b, a sequence of body-op names
+    FullPathBodies, \* body indices (a.body) whose glibc wrapper never bypasses (clone)
     ThrKind,       \* ThrKind[t+1] \in {"UKL", "USER", "KTHREAD"}
     ThrCpu,        \* home CPU
     ThrMm,         \* mm index, -1 for kernel threads
@@ -79,7 +80,10 @@ IsApp(s) == s < NThr
 IsTask(s) == s >= NThr /\ s < 2 * NThr
 IsIst(s) == s >= 2 * NThr
 
-Frame(k, t, d, i, c3, sp) == [k |-> k, t |-> t, d |-> d, i |-> i, c3 |-> c3, sp |-> sp]
+\* fk: the fake CS 0xC3 UKL's error_entry writes over a mode-2 frame (Frame.java); CS is 0x33 when c3,
+\* 0xC3 when fk, else 0x10. Rpl3 is testb $3, CS: what user_mode(regs) and classify cs read.
+Frame(k, t, d, i, c3, sp) == [k |-> k, t |-> t, d |-> d, i |-> i, c3 |-> c3, sp |-> sp, fk |-> FALSE]
+Rpl3(f) == f.c3 \/ f.fk
 MkAct(k, code, pc, vec, hw, c3, body) ==
     [k |-> k, code |-> code, pc |-> pc, vec |-> vec, hw |-> hw, fu |-> FALSE, scr |-> FALSE,
      c3 |-> c3, body |-> body, byp |-> FALSE, sent |-> FALSE, ph |-> 0]
@@ -303,8 +307,17 @@ ExecBody(s, c, t) ==
          [] op = "sleep" ->
               IF T(s, t).sigPending THEN Ok(Advance(s, t))   \* an interruptible sleep returns -EINTR
               ELSE Block(Advance(s, t), c, t, SLEEPING)
-         [] op = "rcu_read" ->
-              IF Has("NOHZ_FULL") /\ C(s, c).ct = 1 THEN Viol(s, "RCU_NOT_WATCHING") ELSE Ok(Advance(s, t))
+         [] op = "rcu_lock" ->
+              IF Has("NOHZ_FULL") /\ C(s, c).ct = 1 THEN Viol(s, "RCU_NOT_WATCHING")
+              ELSE Ok(Advance([s EXCEPT !.thr[t + 1].rcu = TRUE], t))
+         [] op = "rcu_unlock" -> Ok(Advance([s EXCEPT !.thr[t + 1].rcu = FALSE], t))
+         \* A GFP_KERNEL allocation may sleep in reclaim: schedule() (Machine.execBody ALLOC).
+         [] op = "alloc" -> Schedule(Advance(s, t), c, t, FALSE)
+         \* copy_thread: under CONFIG_UKL_SAME_STACK the parent's pt_regs come from TSS_sp2, stored by
+         \* the syscall path (its save_sp still pending); another thread may have overwritten it.
+         [] op = "clone_regs" ->
+              IF Act(s, t, Depth(s, t) - 2).scr /\ C(s, c).scratchT # t THEN Viol(s, "SCRATCH_CLOBBER")
+              ELSE Ok(Advance(s, t))
          [] op = "send_ipi" ->
               IF ~a.sent
               THEN IF \E o \in Cpus : o # c /\ C(s, o).ipiState # 0 THEN Ok(s)   \* csd lock busy: spin
@@ -361,6 +374,11 @@ HwFrame(s, t, h) ==
     LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
         j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
     IN Stack(s, i)[j]
+\* Replace that frame where it lives (Machine.setHwFrame).
+SetHwFrame(s, t, h, nf) ==
+    LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
+        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
+    IN [s EXCEPT !.stk[i + 1][j] = nf]
 
 \* The pc of path ci's first nmi_enter (repeat_nmi, where a redirected iret lands), -1 none.
 NmiEnterPc(ci) ==
@@ -429,8 +447,15 @@ Handle(s, c, t) ==
     LET vi == NearestVec(s, t) IN
     IF vi < 0 THEN Viol(s, "RETURN_MISMATCH")
     ELSE IF C(s, c).gs = 1 THEN Viol(s, "USER_GS_IN_KERNEL")
-    ELSE IF Has("NOHZ_FULL") /\ C(s, c).ct = 1 /\ vi \notin {VNMI, VMC, VDB} THEN Viol(s, "RCU_NOT_WATCHING")
-    ELSE CASE vi = VTIMER -> Ok(Advance([s EXCEPT !.thr[t + 1].needResched = TRUE], t))
+    ELSE IF Has("NOHZ_FULL") /\ C(s, c).ct = 1 /\ vi \notin {VNMI, VMC, VDB}
+            /\ ~HasVec(s, t, VNMI) /\ ~HasVec(s, t, VMC) /\ ~HasVec(s, t, VDB) THEN Viol(s, "RCU_NOT_WATCHING")
+    \* The tick: rcu_sched_clock_irq(user_mode(regs)); non-preemptible RCU reports a quiescent state
+    \* for "user" unconditionally, inside rcu_read_lock() or a spinlock too (Faults.handle).
+    ELSE CASE vi = VTIMER ->
+                LET h == NearestHw(s, t) IN
+                IF h < 0 \/ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")
+                ELSE IF Rpl3(HwFrame(s, t, h)) /\ ~PreemptFull /\ (T(s, t).rcu \/ T(s, t).preempt > 0) THEN Viol(s, "EARLY_GRACE_PERIOD")
+                ELSE Ok(Advance([s EXCEPT !.thr[t + 1].needResched = TRUE], t))
            [] vi = VIPI ->
                 LET i == C(s, c).ipiStack IN
                 \* The kernel's page tables (pt = -1) map the UKL process's user half: "UKL shares the
@@ -462,13 +487,21 @@ ExitWork(s, c, t) ==
 
 Enter(s, t, a) == IF Depth(s, t) >= MaxNesting THEN Bound(s) ELSE Ok(PushAct(s, t, a))
 
+\* Ops that reach current or per-CPU data through %gs (EntryReturn.readsPerCpu, issue 13): the
+\* mode accessors, TSS_sp2, cpu_current_top_of_stack and the C entry/exit code.
+ReadsPerCpu(in) ==
+    \/ in.op \in {"set_mode", "save_sp", "load_sp", "sync_regs", "ct_exit", "ct_enter", "exit_work", "preempt_check"}
+    \/ in.op = "switch_stack" /\ in.arg = 0
+    \/ in.op = "classify" /\ in.arg = 1
+
 ExecOp(s, c, t, in) ==
     LET a == Top(s, t)
         d == Depth(s, t) - 1
         sp == C(s, c).sp
         top == TopFrame(s, sp)
         empty == Len(Stack(s, sp)) = 0
-    IN CASE in.op = "syscall" ->
+    IN IF C(s, c).gs = 1 /\ ReadsPerCpu(in) THEN Viol(s, "USER_GS_IN_KERNEL") ELSE
+       CASE in.op = "syscall" ->
               Ok(Advance([s EXCEPT !.cpu[c + 1].cpl = 0, !.cpu[c + 1].ifl = FALSE, !.thr[t + 1].sysretDepth = d], t))
          [] in.op = "call" -> PushChecked(s, sp, Frame(FRET, t, d, FALSE, FALSE, 0), LAMBDA x : Ok(Advance(x, t)))
          [] in.op = "cli" -> Ok(Advance([s EXCEPT !.cpu[c + 1].ifl = FALSE], t))
@@ -500,10 +533,16 @@ ExecOp(s, c, t, in) ==
          [] in.op = "sync_regs" -> LET r == SyncRegs(s, c, t) IN IF r.ex = "ok" THEN Ok(Advance(r.st, t)) ELSE r
          [] in.op = "classify" ->
               LET h == NearestHw(s, t)
-                  fu == CASE in.arg = 0 -> h >= 0 /\ Act(s, t, h).c3
+                  fu == CASE in.arg = 0 -> h >= 0 /\ Rpl3(HwFrame(s, t, h))   \* testb $3, CS
                           [] in.arg = 1 -> ThrKind[t + 1] = "UKL" /\ T(s, t).mode = 2
                           [] OTHER -> C(s, c).gs = 1
-              IN Ok(SetTop(s, t, [a EXCEPT !.fu = fu, !.pc = a.pc + 1]))
+              IN IF in.arg = 0 /\ h >= 0 /\ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")
+                 ELSE Ok(SetTop(s, t, [a EXCEPT !.fu = fu, !.pc = a.pc + 1]))
+         \* UKL's error_entry movq $0xC3, CS+8(%rsp) / error_return's 0xC3 -> 0x10 (entry_64.S).
+         [] in.op \in {"fake_cs", "fix_cs"} ->
+              LET h == NearestHw(s, t) IN
+              IF h < 0 \/ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")
+              ELSE Ok(Advance(SetHwFrame(s, t, h, [HwFrame(s, t, h) EXCEPT !.fk = (in.op = "fake_cs")]), t))
          [] in.op \in {"ct_exit", "ct_enter"} ->
               IF ~Has("NOHZ_FULL") THEN Ok(Advance(s, t))
               ELSE LET want == IF in.op = "ct_exit" THEN 1 ELSE 0 IN
@@ -530,7 +569,7 @@ ExecOp(s, c, t, in) ==
          [] in.op = "nmi_exit" -> Ok(Advance([s EXCEPT !.cpu[c + 1].nmiDf = TRUE, !.cpu[c + 1].nmiExec = FALSE], t))
          [] in.op = "bypass_check" ->
               LET th == T(s, t)
-                  counting == Has("BYP") /\ ~th.sigPending
+                  counting == Has("BYP") /\ ~th.sigPending /\ a.body \notin FullPathBodies
                   cnt == th.bypassCount + 1
               IN Ok(Advance([s EXCEPT !.thr[t + 1].bypassCount = IF ~counting THEN @ ELSE IF cnt >= BypassLimit THEN 0 ELSE cnt,
                                       !.thr[t + 1].inBypass = counting /\ cnt < BypassLimit], t))
@@ -546,6 +585,8 @@ ExecOp(s, c, t, in) ==
               LET h == NearestHw(s, t) IN
               IF h < 0 \/ empty \/ top.k # FHW \/ top.t # t \/ top.d # h THEN Viol(s, "RETURN_MISMATCH")
               ELSE IF T(s, t).kso /\ Act(s, t, h).vec = VDF + 1 THEN Viol(s, "MISCLASSIFIED_DF")   \* #DF is an abort
+              \* iretq: the CS's RPL becomes the CPL; a fake 0xC3 returns to CPL 3.
+              ELSE IF Rpl3(top) # Act(s, t, h).c3 THEN Viol(s, "BAD_RETURN_CS")
               \* The outer NMI's iret goes to repeat_nmi when a nested NMI redirected its "iret" frame.
               ELSE LET outer == Act(s, t, h).vec = VNMI + 1 /\ C(s, c).nmiCopied
                        ci == Act(s, t, h).code
@@ -562,6 +603,7 @@ ExecOp(s, c, t, in) ==
          [] in.op = "sysret" ->
               LET r == T(s, t).sysretDepth IN
               IF r < 0 \/ r >= d THEN Viol(s, "RETURN_MISMATCH")
+              ELSE IF ThrKind[t + 1] = "UKL" THEN Viol(s, "BAD_RETURN_CS")   \* __USER_CS for CPL-0 app code
               ELSE IF ~CheckUnwound(s, t, r, d) THEN Viol(s, "RETURN_MISMATCH")
               ELSE Ok(Truncate([s EXCEPT !.cpu[c + 1].cpl = 3, !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].sp = AppStk(t),
                                          !.thr[t + 1].sysretDepth = -1], t, r + 1))
@@ -612,7 +654,7 @@ InitThr(t) ==
      savedCpl |-> IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
      savedGs |-> IF ThrKind[t + 1] = "USER" THEN 1 ELSE 0,
      savedCt |-> IF ~ThrIdle[t + 1] /\ Has("NOHZ_FULL") THEN 1 ELSE 0,
-     kso |-> FALSE, ubuf |-> FALSE,
+     kso |-> FALSE, ubuf |-> FALSE, rcu |-> FALSE,
      acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
 
 InitCpu(c) ==
@@ -738,9 +780,9 @@ Next == System \/ Environment
 
 \* ---------------------------------------------------------------- type invariants, one per variable
 Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "MISCLASSIFIED_DF", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
-         "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
-         "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "NMI_BLOCKED_LEAK", "BYPASS_BOUND", "DEADLOCK"}
-FrameOK(f) == f.k \in 1..5 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1)
+         "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "EARLY_GRACE_PERIOD", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
+         "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "BAD_RETURN_CS", "NMI_BLOCKED_LEAK", "BYPASS_BOUND", "DEADLOCK"}
+FrameOK(f) == f.k \in 1..5 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN
 ActOK(a) == a.k \in {AAPP, APATH, ABODY} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
             /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies) /\ a.ph \in 0..2
 BudgetTypeOK == budget \in Seq(Int) /\ Len(budget) = 7 /\ \A i \in 1..7 : budget[i] >= -1
@@ -754,7 +796,7 @@ CpuTypeOK == Len(cpu) = NCpu /\ \A c \in 1..NCpu :
 ThrTypeOK == Len(thr) = NThr /\ \A t \in 1..NThr :
     LET r == thr[t] IN
     /\ r.mode \in 0..2 /\ r.status \in RUNNING..DONE /\ r.appStack \in MAPPED..DEEP /\ r.preempt \in Nat
-    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass, r.kso, r.ubuf} \subseteq BOOLEAN
+    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass, r.kso, r.ubuf, r.rcu} \subseteq BOOLEAN
     /\ Len(r.acts) \in 1..MaxNesting /\ \A d \in 1..Len(r.acts) : ActOK(r.acts[d])
 ErrTypeOK == err \in Errs
 TypeOK == BudgetTypeOK /\ MmwTypeOK /\ StkTypeOK /\ CpuTypeOK /\ ThrTypeOK /\ ErrTypeOK
@@ -769,11 +811,13 @@ RedZoneClobberInv == err # "RED_ZONE_CLOBBER"
 ModeMismatchInv == err # "MODE_MISMATCH"
 ScheduleInAtomicInv == err # "SCHEDULE_IN_ATOMIC"
 RcuNotWatchingInv == err # "RCU_NOT_WATCHING"
+EarlyGracePeriodInv == err # "EARLY_GRACE_PERIOD"
 ContextTrackingInv == err # "CONTEXT_TRACKING"
 UserGsInKernelInv == err # "USER_GS_IN_KERNEL"
 ScratchClobberInv == err # "SCRATCH_CLOBBER"
 UnhandledKernelFaultInv == err # "UNHANDLED_KERNEL_FAULT"
 ReturnMismatchInv == err # "RETURN_MISMATCH"
+BadReturnCsInv == err # "BAD_RETURN_CS"
 NmiBlockedLeakInv == err # "NMI_BLOCKED_LEAK"
 BypassBoundInv == err # "BYPASS_BOUND"
 BoundInv == err # "BOUND"

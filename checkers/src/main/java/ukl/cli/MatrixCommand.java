@@ -31,7 +31,7 @@ final class MatrixCommand implements Callable<Integer> {
 
     @Option(names = "--presets", split = ",", paramLabel = "P", description = "presets (default: all five)")
     List<String> presets;
-    @Option(names = "--options", paramLabel = "all|O,...", description = "the option universe whose valid subsets make the rows (default: the UKL options BYP,NSS,NSS_PS,RET,PF_DF,PF_SS,STACK_VMA_CHECK; 'all' adds RUN_TO_COMPLETION, NOHZ_FULL, APP_REDZONE, PREEMPT=full)")
+    @Option(names = "--options", paramLabel = "all|O,...", description = "the option universe whose valid subsets make the rows (default: the UKL options BYP,NSS,NSS_PS,RET,PF_DF,PF_SS,STACK_VMA_CHECK and NOHZ_FULL; 'all' adds RUN_TO_COMPLETION, APP_REDZONE, PREEMPT=full)")
     String options;
     @Option(names = "--workloads", split = ",", paramLabel = "W", description = "workloads (default: every bundled one)")
     List<String> workloads;

@@ -62,10 +62,11 @@ public final class Matrix {
 
     public Matrix(Config cfg) { this.cfg = cfg; }
 
-    /** The option universe of the default matrix: the UKL options (the §5 design choices). */
+    /** The option universe of the default matrix: the UKL options (the §5 design choices) and NOHZ_FULL. */
     public static List<String> defaultUniverse() {
         List<String> r = new ArrayList<>();
         for (Option o : OptionConstraints.UKL_OPTIONS) r.add(o.name());
+        r.add(Option.NOHZ_FULL.name());   // context tracking is live only here: RCU_NOT_WATCHING, CONTEXT_TRACKING (issue 13)
         return r;
     }
 

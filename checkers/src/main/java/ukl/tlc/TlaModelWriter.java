@@ -64,6 +64,10 @@ public final class TlaModelWriter {
         for (int b = 0; b < m.bodyNames().size(); b++)
             bodies.add(seq(m.bodyOps(b).stream().map(o -> str(o.kind().name().toLowerCase())).toList()));
         t.append("MCBodies == ").append(seq(bodies)).append("\n");
+        StringJoiner full = new StringJoiner(", ", "{", "}");   // a.body is 1-based: 0 means no body
+        for (int b = 0; b < m.bodyNames().size(); b++)
+            if (Workload.FULL_PATH_ONLY.contains(m.bodyNames().get(b))) full.add(String.valueOf(b + 1));
+        t.append("MCFullPathBodies == ").append(full).append("\n");
         List<String> kind = new ArrayList<>(), cpu = new ArrayList<>(), mm = new ArrayList<>(), idle = new ArrayList<>(),
                 co = new ArrayList<>(), prog = new ArrayList<>(), libc = new ArrayList<>();
         for (int i = 0; i < sc.threads.size(); i++) {
@@ -124,7 +128,7 @@ public final class TlaModelWriter {
         c.append("    NmiUserRead = ").append(bool(sc.workload.nmiReadsUser())).append('\n');
         c.append("    BypassLimit = ").append(sc.bypassLimit).append('\n');
         c.append("    MaxNesting = ").append(sc.maxNesting).append('\n');
-        for (String k : List.of("Code", "CodeName", "EntryPath", "VecPath", "SyscallPaths", "Bodies", "ThrKind", "ThrCpu",
+        for (String k : List.of("Code", "CodeName", "EntryPath", "VecPath", "SyscallPaths", "Bodies", "FullPathBodies", "ThrKind", "ThrCpu",
                 "ThrMm", "ThrIdle", "ThrCo", "LibcOf", "AppProg", "Opts", "Ist", "Budget0"))
             c.append("    ").append(k).append(" <- MC").append(k).append('\n');
         if (!properties.isEmpty()) {

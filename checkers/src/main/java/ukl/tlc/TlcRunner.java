@@ -214,6 +214,16 @@ public final class TlcRunner {
                 return execute(pb, null, "distributed: TLCServer on " + host + ":" + port + ", " + d.localWorkers() + " local worker(s)"
                         + (d.remoteHosts().isEmpty() ? "" : ", remote: " + String.join(", ", d.remoteHosts())), startWorkers, watch, null);
             } finally {
+                // A worker already dead with a failure code when the server is done was lost during the
+                // run, perhaps before it ever joined (then the server printed nothing about it).
+                for (int i = 0; i < workersStarted.size(); i++) {
+                    Process wp = workersStarted.get(i);
+                    if (!wp.isAlive() && wp.exitValue() != 0)
+                        synchronized (notes) {
+                            notes.add("distributed TLC: local worker " + (i + 1) + " was lost (exit " + wp.exitValue() + describeExit(wp.exitValue())
+                                    + "); the server went on with the other workers");
+                        }
+                }
                 for (Process wp : workersStarted) {
                     try { if (!wp.waitFor(5, TimeUnit.SECONDS)) { wp.destroyForcibly(); wp.waitFor(); } }
                     catch (InterruptedException e) { wp.destroyForcibly(); Thread.currentThread().interrupt(); }

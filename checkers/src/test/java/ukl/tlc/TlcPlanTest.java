@@ -137,7 +137,7 @@ class TlcPlanTest {
                 assertEquals(java.stats().states(), d.stats().states());
             }
             assertFalse(first.get().isAlive());
-            assertTrue(d.incompleteReason() != null || e.notes().stream().anyMatch(n -> n.contains("re-queued")) || first.get().exitValue() == 0,
+            assertTrue(d.incompleteReason() != null || e.notes().stream().anyMatch(n -> n.contains("re-queued") || n.contains("was lost")) || first.get().exitValue() == 0,
                     "a lost worker is reported: " + e.notes());
         } finally {
             TlcRunner.localWorkerStarted = p -> {};

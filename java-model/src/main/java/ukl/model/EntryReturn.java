@@ -23,7 +23,27 @@ abstract class EntryReturn extends Nmi {
 
     // ---- path ops (MODEL.md §4)
 
+    /**
+     * Ops that reach {@code current} or other per-CPU data through %gs (PER_CPU_VAR, this_cpu_*):
+     * the mode accessors (is_ukl_thread / get_in_user / enter_ukl_kernel read current->ukl_thread),
+     * TSS_sp2, cpu_current_top_of_stack, and the C entry and exit code. swapgs, the CS test and
+     * paranoid_entry's rdmsr MSR_GS_BASE do not: they are how the code learns which GS it has.
+     */
+    static boolean readsPerCpu(Instr in) {
+        return switch (in.op()) {
+            case SET_MODE, SAVE_SP, LOAD_SP, SYNC_REGS, CT_EXIT, CT_ENTER, EXIT_WORK, PREEMPT_CHECK -> true;
+            case SWITCH_STACK -> in.arg() == 0;   // switch_stack app reads pt_regs->sp off the stack
+            case CLASSIFY -> in.arg() == 1;
+            default -> false;
+        };
+    }
+
     void execOp(State n, int c, int t, int d, int a, Instr in) {
+        // Issue 13: with the user's GS base a %gs-relative read is of user memory, not this CPU's data.
+        if (n.gs[c] == 1 && readsPerCpu(in) && perturbation != Perturbation.PERCPU_IGNORES_GS)
+            throw new Violation(Property.USER_GS_IN_KERNEL, in.op().word + (in.op() == Op.CLASSIFY ? " mode" : "") + " on cpu" + c
+                    + " reads " + (in.op() == Op.CLASSIFY || in.op() == Op.SET_MODE ? "the mode from current (get_in_user / is_ukl_thread)" : "per-CPU data")
+                    + " through %gs while the GS base is still the user's");
         switch (in.op()) {
             case SYSCALL -> {
                 n.cpl[c] = 0; n.ifl[c] = false; n.sysretDepth[t] = d;   // RCX holds the return point
@@ -95,11 +115,21 @@ abstract class EntryReturn extends Nmi {
             case SYNC_REGS -> { syncRegs(n, c, t); advance(n, t, a); }
             case CLASSIFY -> {
                 boolean fu = switch (in.arg()) {
-                    case 0 -> { int h = nearestHw(n, t); yield h >= 0 && Act.fromCpl3(n.act(t, h)); }
+                    // testb $3, CS(%rsp): the RPL of the frame's CS (a fake 0xC3 counts as user).
+                    case 0 -> { int h = nearestHw(n, t); yield h >= 0 && Frame.rpl3(hwFrame(n, t, h)); }
                     case 1 -> kind(t) == Scenario.ThreadKind.UKL && n.mode[t] == 2;
                     default -> n.gs[c] == 1;
                 };
                 n.setTop(t, Act.withPc(Act.withFromUser(a, fu), Act.pc(a) + 1));
+            }
+            case FAKE_CS, FIX_CS -> {
+                // error_entry's movq $0xC3, CS+8(%rsp) / error_return's cmpq $0xC3; movq $0x10 (entry_64.S,
+                // UKL CODE START blocks): one store each, to the frame of the interrupt being handled.
+                int h = nearestHw(n, t);
+                if (h < 0) throw new Violation(Property.RETURN_MISMATCH, in.op().word + " outside any interrupt or exception");
+                if (in.op() == Op.FAKE_CS || perturbation != Perturbation.FIX_CS_NOOP)
+                    setHwFrame(n, t, h, Frame.withFakeCs(hwFrame(n, t, h), in.op() == Op.FAKE_CS));
+                advance(n, t, a);
             }
             case CT_EXIT, CT_ENTER -> {
                 if (scenario.has(Option.NOHZ_FULL)) {
@@ -148,7 +178,9 @@ abstract class EntryReturn extends Nmi {
                 // The code's rule (UKL-CODE-NOTES "Bypass"): not enabled or a signal pending -> full path;
                 // else ++count, and at the limit reset to 0 and take the full path.
                 boolean byp = false;
-                if (scenario.has(Option.BYP) && !n.sigPending[t]) {
+                int body = Act.body(a);
+                boolean wrapperBypasses = body == 0 || !Workload.FULL_PATH_ONLY.contains(bodyNames.get(body - 1));
+                if (scenario.has(Option.BYP) && !n.sigPending[t] && wrapperBypasses) {
                     n.bypassCount[t]++;
                     if (n.bypassCount[t] >= scenario.bypassLimit && perturbation != Perturbation.BYPASS_COUNTER_NEVER_RESETS) n.bypassCount[t] = 0;
                     else byp = true;
@@ -181,6 +213,12 @@ abstract class EntryReturn extends Nmi {
                             + (h < 0 ? ", outside any interrupt" : ", not the hardware frame of the interrupt at depth " + h));
                 if (n.kso[t] && Act.vec(n.act(t, h)) == Vector.DF.ordinal() + 1)
                     throw new Violation(Property.MISCLASSIFIED_DF, "iret resumes the frame of the #DF that " + threadName(t) + "'s task-stack overflow raised; #DF is an abort, its frame cannot be resumed");
+                // iretq loads CS from the frame: its RPL becomes the CPL (SDM IRET). A fake 0xC3 left in
+                // the frame returns to CPL 3 with app code linked into the kernel half.
+                if (Frame.rpl3(f) != Act.fromCpl3(n.act(t, h)))
+                    throw new Violation(Property.BAD_RETURN_CS, "iret with CS " + Frame.cs(f) + " (RPL " + (Frame.rpl3(f) ? 3 : 0) + ") resumes code the "
+                            + Vector.values()[Act.vec(n.act(t, h)) - 1] + " interrupted at CPL " + (Act.fromCpl3(n.act(t, h)) ? 3 : 0)
+                            + (Frame.fakeCs(f) ? ": error_entry's fake CS was not put back to 0x10 (error_return)" : ""));
                 n.nmiBlocked[c] = false;   // any iret ends NMI blocking (SDM 6.7.1)
                 if (nmiIret(n, c, t, h)) return;
                 n.pop(sp);
@@ -193,6 +231,8 @@ abstract class EntryReturn extends Nmi {
                 int r = n.sysretDepth[t];
                 if (r < 0 || r >= d)
                     throw new Violation(Property.RETURN_MISMATCH, "sysret with no SYSCALL return point (RCX) for " + threadName(t));
+                if (kind(t) == Scenario.ThreadKind.UKL)
+                    throw new Violation(Property.BAD_RETURN_CS, "sysret loads __USER_CS (RPL 3), but " + threadName(t) + "'s app code is linked into the kernel and runs at CPL 0");
                 checkUnwound(n, t, r, d, "sysret");
                 n.cpl[c] = 3; n.ifl[c] = true; n.sp[c] = n.app(t);
                 n.sysretDepth[t] = -1;

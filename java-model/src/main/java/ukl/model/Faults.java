@@ -127,11 +127,24 @@ abstract class Faults extends Scheduling {
         if (vi < 0) throw new Violation(Property.RETURN_MISMATCH, "handle in " + codeNames[Act.code(a)] + ": no interrupt or exception to handle");
         Vector v = Vector.values()[vi];
         if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "the " + v + " handler runs with the user GS base");
-        // NMI, #MC and #DB enter RCU through ct_nmi_enter/irqentry_nmi_enter, which is nesting-safe.
-        if (scenario.has(Option.NOHZ_FULL) && n.ct[c] == 1 && v != Vector.NMI && v != Vector.MC && v != Vector.DB)
+        // NMI, #MC and #DB enter RCU through ct_nmi_enter/irqentry_nmi_enter, which is nesting-safe;
+        // RCU then watches for anything nested inside them too (a #PF in perf's NMI handler).
+        if (scenario.has(Option.NOHZ_FULL) && n.ct[c] == 1 && v != Vector.NMI && v != Vector.MC && v != Vector.DB
+                && !hasVec(n, t, Vector.NMI) && !hasVec(n, t, Vector.MC) && !hasVec(n, t, Vector.DB))
             throw new Violation(Property.RCU_NOT_WATCHING, "the " + v + " handler runs on cpu" + c + " while context tracking says USER (RCU not watching)");
         switch (v) {
-            case TIMER -> { n.needResched[t] = true; advance(n, t, a); }
+            case TIMER -> {
+                // tick_sched_handle -> update_process_times(user_mode(regs)) -> rcu_sched_clock_irq(user):
+                // with non-preemptible RCU (PREEMPT=none, kernel/rcu/tree_plugin.h), user -> rcu_qs()
+                // unconditionally. UKL's fake CS makes a tick in mode-2 kernel code "user"; a spinlock
+                // (preemption off) is a read-side section too since the RCU flavours were merged.
+                int f = hwFrame(n, t, nearestHw(n, t));
+                if (Frame.rpl3(f) && !scenario.preemptFull && (n.rcu[t] || n.preempt[t] > 0))
+                    throw new Violation(Property.EARLY_GRACE_PERIOD, "the tick on cpu" + c + " sees user_mode(regs) (CS " + Frame.cs(f) + ") and reports an RCU quiescent state while "
+                            + threadName(t) + " is inside " + (n.rcu[t] ? "rcu_read_lock()" : "a spinlock (preemption off)") + ": a grace period can end under it");
+                n.needResched[t] = true;
+                advance(n, t, a);
+            }
             case IPI -> {
                 int s = n.ipiStack[c];
                 // The kernel's page tables (pt -1: idle and kernel threads) map the UKL process's user

@@ -2,7 +2,10 @@ package ukl.model;
 
 /**
  * A live frame on a stack, packed in an int. Bits: kind 0-2, owner thread 3-6, depth of the
- * owning activation 7-11, saved if 12, saved cpl==3 13, saved SP stack id 14-21.
+ * owning activation 7-11, saved if 12, saved cpl==3 13, saved SP stack id 14-21, fake CS 22.
+ * A hardware frame's CS is 0x10 (kernel), 0x33 (a real user: cpl3) or 0xC3, the fake CS UKL's
+ * error_entry writes over a mode-2 frame so that C code's user_mode(regs) is true; error_return
+ * puts 0x10 back before the return (entry_64.S, UKL-CODE-NOTES "The mode flag").
  * RET(d): a return address whose {@code ret} resumes depth d. HW(d): the hardware frame of the
  * interrupt activation at depth d (resumes d-1). FLAGS, REGS (pt_regs), DATA (IPI data).
  */
@@ -24,10 +27,15 @@ final class Frame {
     static boolean ifl(int f) { return (f & 1 << 12) != 0; }
     static boolean cpl3(int f) { return (f & 1 << 13) != 0; }
     static int sp(int f) { return (f >> 14) & 255; }
+    static boolean fakeCs(int f) { return (f & 1 << 22) != 0; }
+    static int withFakeCs(int f, boolean v) { return v ? f | 1 << 22 : f & ~(1 << 22); }
+    /** testb $3, CS: the RPL of the frame's CS, what user_mode(regs) and classify cs read. */
+    static boolean rpl3(int f) { return cpl3(f) || fakeCs(f); }
+    static String cs(int f) { return fakeCs(f) ? "0xC3" : cpl3(f) ? "0x33" : "0x10"; }
 
     static String render(int f, Machine m, State s) {
         String base = NAMES[kind(f)] + "(" + m.threadName(thread(f)) + ",d" + depth(f);
-        if (kind(f) == HW) base += ",if=" + (ifl(f) ? 1 : 0) + ",cpl=" + (cpl3(f) ? 3 : 0) + ",sp=" + m.stackName(s, sp(f));
+        if (kind(f) == HW) base += ",if=" + (ifl(f) ? 1 : 0) + ",cs=" + cs(f) + ",sp=" + m.stackName(s, sp(f));
         if (kind(f) == FLAGS) base += ",if=" + (ifl(f) ? 1 : 0);
         return base + ")";
     }

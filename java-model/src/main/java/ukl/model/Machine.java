@@ -64,7 +64,7 @@ public final class Machine extends EntryReturn {
      * Deliberate semantic faults, for tests that prove a cross-check or a suite catches a broken
      * engine. NONE is the machine of MODEL.md.
      */
-    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP, NMI_IGNORES_DF }
+    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP, NMI_IGNORES_DF, PERCPU_IGNORES_GS, FIX_CS_NOOP }
 
     public Machine(Scenario sc) { this(sc, Perturbation.NONE); }
     public Machine(Scenario sc, Perturbation perturbation) { super(sc, perturbation); }
@@ -373,14 +373,34 @@ public final class Machine extends EntryReturn {
                 if (n.sigPending[t]) advance(n, t, a);
                 else advanceAndBlock(n, c, t, a, State.SLEEPING, true);
             }
-            case RCU_READ -> {
+            case RCU_LOCK -> {
                 if (scenario.has(Option.NOHZ_FULL) && n.ct[c] == 1)
                     throw new Violation(Property.RCU_NOT_WATCHING, "rcu_read_lock() in " + threadName(t) + "'s kernel body while context tracking says USER (RCU not watching)");
+                n.rcu[t] = true;
                 advance(n, t, a);
             }
+            case RCU_UNLOCK -> { n.rcu[t] = false; advance(n, t, a); }
             case COPY_USER -> {
                 // copy_to_user on a page not faulted in yet: a #PF from kernel mode; the copy restarts after it.
                 if (!n.ubuf[t]) throw new Fault(null, "copy_to_user faults on the user page");
+                advance(n, t, a);
+            }
+            case ALLOC -> {
+                // GFP_KERNEL may sleep in reclaim wherever it runs: the model takes the sleep, as for
+                // exc_page_fault's page allocation.
+                advance(n, t, a);
+                sleepWhy = " in copy_process (a GFP_KERNEL allocation may sleep)";
+                try { schedule(n, c, t, false); } finally { sleepWhy = ""; }
+            }
+            case CLONE_REGS -> {
+                // CLONE_UKL under CONFIG_UKL_SAME_STACK: "clone takes parent's pt_regs from tss_sp2 which
+                // is a scratch space" (entry_64.S ukl_entry_SYSCALL_64, commit e0029131): the syscall
+                // path stored them there (a save_sp still pending in its activation). Without that
+                // store, copy_thread reads task_pt_regs() or the app stack (§5.8), which nobody shares.
+                int below = n.act(t, n.depth(t) - 2);
+                if (Act.scratchPending(below) && n.scratchT[c] != t)
+                    throw new Violation(Property.SCRATCH_CLOBBER, "copy_thread takes " + threadName(t) + "'s pt_regs from the per-CPU TSS_sp2 slot of cpu" + c + ", but "
+                            + (n.scratchT[c] < 0 ? "it is empty" : threadName(n.scratchT[c]) + " overwrote it") + " while copy_process slept: the child starts from another context's registers");
                 advance(n, t, a);
             }
             case KSTACK_OVERFLOW -> {

@@ -231,6 +231,19 @@ abstract class MachineCore {
         throw new Violation(Property.RETURN_MISMATCH, "the hardware frame of the interrupt at depth " + h + " is gone");
     }
 
+    /** Replaces thread t's hardware frame of depth h where it lives (error_entry/error_return write its CS). */
+    void setHwFrame(State n, int t, int h, int nf) {
+        for (int s = 0; s < n.nStacks; s++)
+            for (int i = 0; i < n.stack[s].length; i++) {
+                int f = n.stack[s][i];
+                if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) {
+                    int[] x = n.stack[s].clone(); x[i] = nf; n.stack[s] = x;
+                    return;
+                }
+            }
+        throw new Violation(Property.RETURN_MISMATCH, "the hardware frame of the interrupt at depth " + h + " is gone");
+    }
+
     boolean rtc(int t) {
         return scenario.has(Option.RUN_TO_COMPLETION) && !isIdle(t) && !scenario.threads.get(t).coRunner();
     }

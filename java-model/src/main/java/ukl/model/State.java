@@ -44,6 +44,7 @@ public final class State {
     boolean[] redZone, needResched, sigPending, inBypass;
     boolean[] kso;           // the task stack overflowed into its guard page (a #DF that is not an app-stack fault)
     boolean[] ubuf;          // the user buffer copy_user writes is faulted in (mapped)
+    boolean[] rcu;           // inside rcu_read_lock() .. rcu_read_unlock() (issue 13)
     int[][] acts;            // activation stack, bottom (depth 0, app code) first
 
     State(int nCpu, int nThr, int nMm) {
@@ -63,7 +64,7 @@ public final class State {
         bypassCount = new int[nThr]; bypassRun = new int[nThr]; ipiWait = new int[nThr]; sysretDepth = new int[nThr];
         savedSp = new int[nThr]; savedIf = new int[nThr]; savedCpl = new int[nThr]; savedGs = new int[nThr]; savedCt = new int[nThr];
         redZone = new boolean[nThr]; needResched = new boolean[nThr]; sigPending = new boolean[nThr]; inBypass = new boolean[nThr];
-        kso = new boolean[nThr]; ubuf = new boolean[nThr];
+        kso = new boolean[nThr]; ubuf = new boolean[nThr]; rcu = new boolean[nThr];
         acts = new int[nThr][];
     }
 
@@ -88,7 +89,7 @@ public final class State {
         s.bypassCount = bypassCount.clone(); s.bypassRun = bypassRun.clone(); s.ipiWait = ipiWait.clone(); s.sysretDepth = sysretDepth.clone();
         s.savedSp = savedSp.clone(); s.savedIf = savedIf.clone(); s.savedCpl = savedCpl.clone(); s.savedGs = savedGs.clone(); s.savedCt = savedCt.clone();
         s.redZone = redZone.clone(); s.needResched = needResched.clone(); s.sigPending = sigPending.clone(); s.inBypass = inBypass.clone();
-        s.kso = kso.clone(); s.ubuf = ubuf.clone();
+        s.kso = kso.clone(); s.ubuf = ubuf.clone(); s.rcu = rcu.clone();
         for (int t = 0; t < nThr; t++) s.acts[t] = acts[t];         // copy-on-write
         return s;
     }
@@ -121,7 +122,7 @@ public final class State {
         }
         for (int t = 0; t < nThr; t++) {
             e.i(mode[t] | status[t] << 2 | appStack[t] << 5);
-            e.i((redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0));
+            e.i((redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0) | (rcu[t] ? 64 : 0));
             e.i(preempt[t]); e.i(bypassCount[t]); e.i(bypassRun[t]); e.i(ipiWait[t]); e.i(sysretDepth[t] + 1);
             e.i(savedSp[t]); e.i(savedIf[t] | savedCpl[t] << 1 | savedGs[t] << 3 | savedCt[t] << 4);
             e.i(acts[t].length);
@@ -149,7 +150,7 @@ public final class State {
             s.mode[t] = x & 3; s.status[t] = (x >> 2) & 7; s.appStack[t] = (x >> 5) & 3;
             int f = d.i();
             s.redZone[t] = (f & 1) != 0; s.needResched[t] = (f & 2) != 0; s.sigPending[t] = (f & 4) != 0; s.inBypass[t] = (f & 8) != 0;
-            s.kso[t] = (f & 16) != 0; s.ubuf[t] = (f & 32) != 0;
+            s.kso[t] = (f & 16) != 0; s.ubuf[t] = (f & 32) != 0; s.rcu[t] = (f & 64) != 0;
             s.preempt[t] = d.i(); s.bypassCount[t] = d.i(); s.bypassRun[t] = d.i(); s.ipiWait[t] = d.i(); s.sysretDepth[t] = d.i() - 1;
             s.savedSp[t] = d.i(); int sv = d.i();
             s.savedIf[t] = sv & 1; s.savedCpl[t] = (sv >> 1) & 3; s.savedGs[t] = (sv >> 3) & 1; s.savedCt[t] = (sv >> 4) & 1;
@@ -195,6 +196,7 @@ public final class State {
             out.put(p + "bypassCount", String.valueOf(bypassCount[t]));
             out.put(p + "taskStack", kso[t] ? "overflowed into its guard page" : "ok");
             out.put(p + "userBuffer", ubuf[t] ? "mapped" : "not faulted in");
+            out.put(p + "rcuRead", rcu[t] ? "1" : "0");
         }
         for (int i = 0; i < mmWriter.length; i++) out.put("mm" + i + ".mmap_lock", mmWriter[i] < 0 ? "free" : "held by " + m.threadName(mmWriter[i]));
         for (int s = 0; s < nStacks; s++) {

@@ -32,8 +32,10 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
      * COPY_USER: copy_to_user() into the thread's user buffer, which faults the first time (a #PF
      * from kernel mode on a user page, fault.c do_user_addr_fault). KSTACK_OVERFLOW: a call chain
      * deeper than the task stack; on a task or IST stack it runs into the guard page below it.
+     * ALLOC: a GFP_KERNEL allocation, which may sleep in reclaim: schedule(). CLONE_REGS:
+     * copy_thread copies the parent's pt_regs into the child (issue 13; see Machine.execBody).
      */
-    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_READ, SEND_IPI, COPY_USER, KSTACK_OVERFLOW }
+    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS }
 
     public record BodyOp(BodyKind kind) {
         public String render() {
@@ -51,20 +53,26 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
     private static AppOp op(AppKind k) { return new AppOp(k, null, false); }
     private static BodyOp b(BodyKind k) { return new BodyOp(k); }
 
-    /** Every body a workload may name. getppid reads current->real_parent under rcu_read_lock. */
+    /** Every body a workload may name. getppid reads current->real_parent under rcu_read_lock (kernel/sys.c); tcp_sendmsg holds the socket spinlock and an RCU read-side section. */
     public static final Map<String, List<BodyOp>> BODIES = Map.of(
-            "getppid", List.of(b(BodyKind.RCU_READ)),
+            "getppid", List.of(b(BodyKind.RCU_LOCK), b(BodyKind.RCU_UNLOCK)),
             "mmap", List.of(b(BodyKind.LOCK), b(BodyKind.TOUCH_APP_STACK), b(BodyKind.UNLOCK)),
             "read", List.of(b(BodyKind.SLEEP)),
             "spin", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.SPIN_UNLOCK)),
-            "tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_READ), b(BodyKind.SPIN_UNLOCK)),
+            "tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_LOCK), b(BodyKind.RCU_UNLOCK), b(BodyKind.SPIN_UNLOCK)),
             "munmap", List.of(b(BodyKind.SEND_IPI)),
             // A syscall with a deep kernel call chain: its frames need a fresh stack page (§5.11).
             "deep", List.of(b(BodyKind.TOUCH_APP_STACK)),
             // read() into a buffer the app has not touched yet: copy_to_user faults in the kernel.
             "read_user", List.of(b(BodyKind.COPY_USER)),
             // A kernel bug or a too-deep call chain: the task stack overflows into its guard page.
-            "overflow", List.of(b(BodyKind.KSTACK_OVERFLOW)));
+            "overflow", List.of(b(BodyKind.KSTACK_OVERFLOW)),
+            // clone(CLONE_UKL) for pthread_create: copy_process allocates the child (dup_task_struct,
+            // GFP_KERNEL: may sleep), then copy_thread copies the parent's pt_regs.
+            "clone", List.of(b(BodyKind.ALLOC), b(BodyKind.CLONE_REGS)));
+
+    /** Bodies whose glibc wrapper never bypasses (UKL-CODE-NOTES "Bypass": syscall(), clone, vfork, the signal restorer). */
+    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone");
 
     /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
     public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
@@ -73,7 +81,7 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
 
     static {
         Map<String, Workload> m = new LinkedHashMap<>();
-        add(m, "getppid", "a loop of getppid() syscalls (body: rcu_read)", List.of(sys("getppid")),
+        add(m, "getppid", "a loop of getppid() syscalls (body: rcu_read_lock, read current->real_parent, rcu_read_unlock)", List.of(sys("getppid")),
                 1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1, Event.SIGNAL, 1));
         add(m, "stack-grow", "the app stack grows into an unmapped page, then a syscall",
                 List.of(op(AppKind.GROW_STACK), op(AppKind.COMPUTE), sys("getppid")),
@@ -109,6 +117,11 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         // nested-NMI logic exists for).
         m.put("perf-getppid", withNmiRead(add(m, "perf-getppid", "computation and getppid() sampled by perf: the NMI handler reads an unfaulted user page (copy_from_user_nmi)",
                 List.of(op(AppKind.COMPUTE), sys("getppid")), 1, 1, false, Map.of(Event.NMI, 2))));
+        // issue 13: pthread_create's clone on a CPU shared with an ordinary process. Under
+        // CONFIG_UKL_SAME_STACK the parent's pt_regs reach copy_thread through the per-CPU TSS_sp2
+        // slot (entry_64.S ukl_entry_SYSCALL_64); copy_process may sleep before it reads them.
+        add(m, "clone", "clone() of a UKL thread (pthread_create): copy_process may sleep, then copy_thread takes the parent's pt_regs; a co-running process shares the CPU",
+                List.of(sys("clone")), 1, 1, true, Map.of(Event.TIMER, 1));
         add(m, "kstack-overflow", "a syscall whose kernel call chain overflows the task stack into its guard page",
                 List.of(sys("overflow")), 1, 1, false, new java.util.EnumMap<>(Event.class));
         ALL = java.util.Collections.unmodifiableMap(m);

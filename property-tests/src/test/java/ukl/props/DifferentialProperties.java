@@ -46,7 +46,11 @@ class DifferentialProperties {
             new Target("ukl-paper", "nmi", "compute", "NMI:1", List.of()),
             // issue 12: the nested-NMI logic (nmi_enter, nmi_exit, iret to repeat_nmi) and exc_page_fault's phases
             new Target("linux", "nmi", "perf-getppid", "NMI:2", List.of()),
-            new Target("ukl-6x", "exc_pf", "read-user", "TIMER:1", List.of("PF_SS")));
+            new Target("ukl-6x", "exc_pf", "read-user", "TIMER:1", List.of("PF_SS")),
+            // issue 13: fake_cs / fix_cs, the tick's RCU quiescent state, per-CPU reads through GS
+            new Target("ukl-paper", "irq", "shortcut-bare", "TIMER:1", List.of()),
+            new Target("ukl-5.14", "mc", "compute", "MC:1", List.of()),
+            new Target("ukl-5.14", "syscall", "clone", "TIMER:1", List.of("NSS")));
 
     record Mutant(Target target, Mutation mutation, int at, String text) {
         @Override public String toString() { return target.preset() + ":" + target.path() + " " + mutation + " at op " + at; }
@@ -172,6 +176,44 @@ class DifferentialProperties {
             CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
             assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
         }
+    }
+
+    /** Issue 13, deterministically: dropping fake_cs or fix_cs from ukl-6x's irq path. */
+    @Test
+    void bothEnginesAgreeWithoutEachFakeCsOp() throws Exception {
+        Target irq = TARGETS.get(1);
+        for (String op : List.of("fake_cs", "fix_cs")) {
+            Mutant m = null;
+            for (int k = 0; k < 40 && m == null; k++) {
+                Mutant c = mutate(irq, Mutation.DROP, k);
+                if (c != null && c.text().lines().map(l -> l.replaceAll("\\s*#.*$", "").trim()).noneMatch(op::equals)) m = c;
+            }
+            assertNotNull(m, "no mutant drops " + op);
+            CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
+            assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
+        }
+    }
+
+    /** A Java engine whose fix_cs does nothing (the fake CS reaches iret) is caught against TLC. */
+    @Test
+    void aBrokenFixCsIsReported() throws Exception {
+        Scenario.Builder b = Scenario.builder().preset("ukl-6x").workload("compute");
+        b.eventsSpec("TIMER:1");
+        b.name = "fix-cs-noop";
+        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.FIX_CS_NOOP);
+        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+    }
+
+    /** A Java engine that reads per-CPU data without looking at GS is caught against TLC (ukl-5.14's #MC in a co-runner's SYSCALL window). */
+    @Test
+    void aBrokenPerCpuGsCheckIsReported() throws Exception {
+        Scenario.Builder b = Scenario.builder().preset("ukl-5.14").workload("compute");
+        b.eventsSpec("MC:1");
+        b.coRunner = true;
+        b.cpus = 2;   // the co-runner on its own CPU, so its SYSCALL window can meet the #MC
+        b.name = "percpu-ignores-gs";
+        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.PERCPU_IGNORES_GS);
+        assertFalse(o.agree(), "the perturbed engine went unnoticed");
     }
 
     /** A broken nested-NMI test in the Java engine (it ignores DF) is caught against TLC. */

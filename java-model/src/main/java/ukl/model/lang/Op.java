@@ -24,6 +24,8 @@ public enum Op {
     POP_REGS("pop_regs", List.of(), false, "pop the pt_regs frame"),
     SYNC_REGS("sync_regs", List.of(), true, "move the frame on the current stack to the top of the task stack"),
     CLASSIFY("classify", List.of("cs", "mode", "paranoid"), false, "from_user := CS RPL 3 / mode = 2 / GS says user"),
+    FAKE_CS("fake_cs", List.of(), false, "UKL error_entry: movq $0xC3, CS+8(%rsp): the frame's CS reads as user (RPL 3) to C code"),
+    FIX_CS("fix_cs", List.of(), false, "UKL error_return: a CS of 0xC3 in the frame becomes 0x10 again before the return"),
     CT_EXIT("ct_exit", List.of(), true, "context tracking user -> kernel"),
     CT_ENTER("ct_enter", List.of(), true, "context tracking kernel -> user"),
     BODY("body", List.of(), true, "run the kernel body of the current syscall or shortcut"),
