@@ -121,7 +121,7 @@ final class MatrixCommand implements Callable<Integer> {
         return sum.exitCode();
     }
 
-    private static String defaultCache() {
+    static String defaultCache() {
         String xdg = System.getenv("XDG_CACHE_HOME");
         String base = xdg != null && !xdg.isBlank() ? xdg : Path.of(System.getProperty("user.home"), ".cache").toString();
         return Path.of(base, "ukl-model", "matrix").toString();

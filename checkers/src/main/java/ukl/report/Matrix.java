@@ -51,6 +51,17 @@ public final class Matrix {
         public boolean safe() { return status.equals("safe"); }
     }
 
+    /**
+     * A sweep axis beyond option sets and workloads (issue 14, ukl review): the events, threads,
+     * CPUs, co-runner and preemption a cell runs with; null keeps the workload's default.
+     */
+    public record Variant(String name, String events, Integer threads, Integer cpus, Boolean coRunner, Boolean preemptFull) {
+        public static final Variant DEFAULTS = new Variant("defaults", null, null, null, null, null);
+    }
+
+    /** One cell to check: a row, a workload, a variant. */
+    public record Job(Row row, String workload, Variant variant) {}
+
     public record Config(List<String> presets, List<String> pathFiles, List<String> optionUniverse, List<String> workloads,
                          String engine, int jobs, long maxStates, long timeLimitSeconds, int bypassLimit, Path cacheDir) {}
 
@@ -114,12 +125,19 @@ public final class Matrix {
         return rows;
     }
 
-    public Scenario scenario(Row r, String workload) {
+    public Scenario scenario(Row r, String workload) { return scenario(r, workload, Variant.DEFAULTS); }
+
+    public Scenario scenario(Row r, String workload, Variant v) {
         Scenario.Builder b = Scenario.builder().workload(workload);
         if (r.preset() != null) b.preset(r.preset());
         else b.paths(r.pathsFile(), r.pathsText());
         for (Option o : r.options()) b.option(o);
-        b.preempt(r.preemptFull());
+        b.preempt(v.preemptFull() != null ? v.preemptFull() : r.preemptFull());
+        if (v.events() != null) { b.origin = "sweep variant " + v.name(); b.eventsSpec(v.events()); }
+        if (v.threads() != null) b.threads = v.threads();
+        if (v.cpus() != null) b.cpus = v.cpus();
+        if (v.coRunner() != null) b.coRunner = v.coRunner();
+        if (v != Variant.DEFAULTS) b.name = r.label() + " + " + workload + " [" + v.name() + "]";
         b.maxStates = cfg.maxStates();
         b.timeLimitSeconds = cfg.timeLimitSeconds();
         b.bypassLimit(cfg.bypassLimit());
@@ -140,18 +158,29 @@ public final class Matrix {
 
     /** Checks every cell (in parallel with --jobs), reporting each as it ends. */
     public List<Cell> run(List<Row> rows, Consumer<Cell> progress) {
+        List<Job> jobs = new ArrayList<>();
+        for (Row r : rows) for (String w : cfg.workloads()) jobs.add(new Job(r, w, Variant.DEFAULTS));
+        runJobs(jobs, progress);
+        return done();
+    }
+
+    /** Checks the given cells; the list holds each job's cell in job order, null where an interrupt cut it short. */
+    public List<Cell> runJobs(List<Job> jobs, Consumer<Cell> progress) {
         List<Runnable> tasks = new ArrayList<>();
-        for (Row r : rows)
-            for (String w : cfg.workloads()) {
-                Scenario sc = scenario(r, w);   // every input error before any checking
-                tasks.add(() -> {
-                    if (stop.get()) return;
-                    Cell c = cell(r, w, sc);
-                    if (stop.get() && c.incomplete() != null) return;   // cut short by the interrupt: not a result
-                    done.add(c);
-                    if (progress != null) progress.accept(c);
-                });
-            }
+        Cell[] byJob = new Cell[jobs.size()];
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            final int k = i;
+            Scenario sc = scenario(j.row(), j.workload(), j.variant());   // every input error before any checking
+            tasks.add(() -> {
+                if (stop.get()) return;
+                Cell c = cell(j.row(), j.workload(), sc);
+                if (stop.get() && c.incomplete() != null) return;   // cut short by the interrupt: not a result
+                byJob[k] = c;
+                done.add(c);
+                if (progress != null) progress.accept(c);
+            });
+        }
         pool = Executors.newFixedThreadPool(Math.max(1, cfg.jobs()), rn -> {
             Thread t = new Thread(rn, "ukl-matrix");
             t.setDaemon(true);
@@ -175,7 +204,7 @@ public final class Matrix {
             }
         }
         try { pool.awaitTermination(1, TimeUnit.MINUTES); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        return done();
+        return java.util.Arrays.asList(byJob);
     }
 
     private Cell cell(Row r, String w, Scenario sc) {
