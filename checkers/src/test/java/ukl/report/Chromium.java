@@ -130,14 +130,22 @@ final class Chromium implements AutoCloseable {
 
     @Override public void close() throws IOException {
         try { ws.abort(); } catch (RuntimeException e) { /* already closed */ }
+        // Chromium's helpers (network service, GPU process) outlive the browser process for a moment
+        // and keep writing into the profile: stop them too before the profile is removed.
+        List<ProcessHandle> helpers = proc.descendants().toList();
         proc.destroy();
+        helpers.forEach(ProcessHandle::destroy);
         try { if (!proc.waitFor(5, TimeUnit.SECONDS)) proc.destroyForcibly(); } catch (InterruptedException e) { proc.destroyForcibly(); }
+        for (ProcessHandle h : helpers) {
+            try { h.onExit().get(5, TimeUnit.SECONDS); } catch (Exception e) { h.destroyForcibly(); }
+        }
         try (var s = Files.walk(profile)) {
             List<Path> all = new ArrayList<>(s.toList());
             java.util.Collections.reverse(all);
             for (Path p : all) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // a leftover temporary profile is harmless
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // a file that vanished while the walk ran, or a leftover temporary profile: harmless,
+            // the test's verdict was decided before this cleanup
         }
     }
 }
