@@ -5,14 +5,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ukl.model.InputError;
 import ukl.model.Presets;
+import ukl.model.TextFiles;
 import ukl.model.Workload;
 import ukl.model.lang.Ast;
 import ukl.model.lang.PathParser;
 import ukl.report.Matrix;
 import ukl.report.Review;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ final class ReviewCommand implements Callable<Integer> {
         List<String> ws = workloads == null ? new ArrayList<>(Workload.ALL.keySet()) : workloads;
         for (String w : ws) if (!Workload.ALL.containsKey(w)) throw InputError.arg("--workloads", "unknown workload '" + w + "'; expected one of " + String.join(", ", Workload.ALL.keySet()));
 
-        String changeText = read(paths);
+        String changeText = TextFiles.readUtf8(paths);
         Ast.PathFile changeAst = PathParser.parse(paths, changeText);
         String basePreset = null, baseFile = null;
         Ast.PathFile baseAst = null;
@@ -71,7 +70,7 @@ final class ReviewCommand implements Callable<Integer> {
             if (Path.of(against).toAbsolutePath().normalize().equals(Path.of(paths).toAbsolutePath().normalize()))
                 throw InputError.arg("--against", against + " is the change itself");
             baseFile = against;
-            baseAst = PathParser.parse(baseFile, read(baseFile));
+            baseAst = PathParser.parse(baseFile, TextFiles.readUtf8(baseFile));
         } else throw InputError.arg("--against", "'" + against + "' is neither a preset (" + String.join(", ", Presets.NAMES) + ") nor a file");
 
         Path cacheDir = noCache ? null : Path.of(cache != null ? cache : MatrixCommand.defaultCache());
@@ -116,17 +115,5 @@ final class ReviewCommand implements Callable<Integer> {
         Output.emit(text, out, spec.commandLine().getOut());
         if (mx.interrupted()) return 3;
         return o.exitCode();
-    }
-
-    private static String read(String f) {
-        try {
-            return Files.readString(Path.of(f), StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new InputError(f, 0, 0, "no such file");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InputError(f, 0, 0, "not UTF-8 text");
-        } catch (IOException e) {
-            throw new InputError(f, 0, 0, "cannot read: " + e.getMessage());
-        }
     }
 }

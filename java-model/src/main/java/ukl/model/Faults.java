@@ -216,8 +216,7 @@ abstract class Faults extends Scheduling {
                 if (stackFault) n.appStack[t] = n.appStack[t] == State.DEEP_FRONTIER ? State.DEEP : State.MAPPED;
                 else n.ubuf[t] = true;
                 n.setTop(t, Act.withPhase(a, 2));
-                sleepWhy = " in exc_page_fault (handle_mm_fault's page allocation may sleep)";
-                try { schedule(n, c, t, false); } finally { sleepWhy = ""; }   // GFP_KERNEL reclaim sleeps
+                mayScheduleFor(n, c, t, " in exc_page_fault (handle_mm_fault's page allocation may sleep)");   // GFP_KERNEL reclaim sleeps
             }
             default -> {
                 n.ifl[c] = false;

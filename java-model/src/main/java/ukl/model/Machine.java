@@ -389,8 +389,7 @@ public final class Machine extends EntryReturn {
                 // GFP_KERNEL may sleep in reclaim wherever it runs: the model takes the sleep, as for
                 // exc_page_fault's page allocation.
                 advance(n, t, a);
-                sleepWhy = " in copy_process (a GFP_KERNEL allocation may sleep)";
-                try { schedule(n, c, t, false); } finally { sleepWhy = ""; }
+                mayScheduleFor(n, c, t, " in copy_process (a GFP_KERNEL allocation may sleep)");
             }
             case CLONE_REGS -> {
                 // CLONE_UKL under CONFIG_UKL_SAME_STACK: "clone takes parent's pt_regs from tss_sp2 which

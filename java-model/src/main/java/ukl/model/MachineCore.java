@@ -223,25 +223,26 @@ abstract class MachineCore {
         return false;
     }
 
+    /** Where thread t's hardware frame of depth h lives: {stack, index}. */
+    private int[] hwFrameAt(State n, int t, int h) {
+        for (int s = 0; s < n.nStacks; s++)
+            for (int i = 0; i < n.stack[s].length; i++) {
+                int f = n.stack[s][i];
+                if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) return new int[]{s, i};
+            }
+        throw new Violation(Property.RETURN_MISMATCH, "the hardware frame of the interrupt at depth " + h + " is gone");
+    }
+
     /** The hardware frame of thread t's interrupt at depth h, wherever it lives. */
     int hwFrame(State n, int t, int h) {
-        for (int s = 0; s < n.nStacks; s++)
-            for (int f : n.stack[s])
-                if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) return f;
-        throw new Violation(Property.RETURN_MISMATCH, "the hardware frame of the interrupt at depth " + h + " is gone");
+        int[] at = hwFrameAt(n, t, h);
+        return n.stack[at[0]][at[1]];
     }
 
     /** Replaces thread t's hardware frame of depth h where it lives (error_entry/error_return write its CS). */
     void setHwFrame(State n, int t, int h, int nf) {
-        for (int s = 0; s < n.nStacks; s++)
-            for (int i = 0; i < n.stack[s].length; i++) {
-                int f = n.stack[s][i];
-                if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) {
-                    int[] x = n.stack[s].clone(); x[i] = nf; n.stack[s] = x;
-                    return;
-                }
-            }
-        throw new Violation(Property.RETURN_MISMATCH, "the hardware frame of the interrupt at depth " + h + " is gone");
+        int[] at = hwFrameAt(n, t, h);
+        int[] x = n.stack[at[0]].clone(); x[at[1]] = nf; n.stack[at[0]] = x;   // stacks are copy-on-write
     }
 
     boolean rtc(int t) {

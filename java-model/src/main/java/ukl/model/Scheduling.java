@@ -80,6 +80,12 @@ abstract class Scheduling extends MachineCore {
     /** Where a schedule() that is not the thread's own choice comes from, for the violation text. */
     String sleepWhy = "";
 
+    /** A step that may sleep (a GFP_KERNEL allocation in reclaim): the model takes the sleep; why names it in a SLEEP_ON_IST. */
+    void mayScheduleFor(State n, int c, int t, String why) {
+        sleepWhy = why;
+        try { schedule(n, c, t, false); } finally { sleepWhy = ""; }
+    }
+
     void schedule(State n, int c, int t, boolean blocking) {
         if (n.preempt[t] > 0)
             throw new Violation(Property.SCHEDULE_IN_ATOMIC, threadName(t) + " calls schedule() with preemptCount " + n.preempt[t]);

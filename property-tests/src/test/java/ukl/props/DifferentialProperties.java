@@ -165,11 +165,15 @@ class DifferentialProperties {
     /** The nested-NMI ops, deterministically: dropping nmi_enter or nmi_exit from Linux's NMI path. */
     @Test
     void bothEnginesAgreeWithoutEachNestedNmiOp() throws Exception {
-        Target nmi = TARGETS.stream().filter(t -> t.workload().equals("perf-getppid")).findFirst().orElseThrow();
-        for (String op : List.of("nmi_enter", "nmi_exit")) {
+        agreeWithoutEach(TARGETS.stream().filter(t -> t.workload().equals("perf-getppid")).findFirst().orElseThrow(), "nmi_enter", "nmi_exit");
+    }
+
+    /** For each op: the first DROP mutant of the target's path without that op; both engines must agree on it. */
+    private static void agreeWithoutEach(Target target, String... ops) throws Exception {
+        for (String op : ops) {
             Mutant m = null;
             for (int k = 0; k < 40 && m == null; k++) {
-                Mutant c = mutate(nmi, Mutation.DROP, k);
+                Mutant c = mutate(target, Mutation.DROP, k);
                 if (c != null && c.text().lines().map(l -> l.replaceAll("\\s*#.*$", "").trim()).noneMatch(op::equals)) m = c;
             }
             assertNotNull(m, "no mutant drops " + op);
@@ -178,20 +182,17 @@ class DifferentialProperties {
         }
     }
 
+    /** The Java engine with a deliberate fault must disagree with TLC on this scenario. */
+    private static void perturbationIsCaught(Scenario.Builder b, String name, Machine.Perturbation p) throws Exception {
+        b.name = name;
+        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, p);
+        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+    }
+
     /** Issue 13, deterministically: dropping fake_cs or fix_cs from ukl-6x's irq path. */
     @Test
     void bothEnginesAgreeWithoutEachFakeCsOp() throws Exception {
-        Target irq = TARGETS.get(1);
-        for (String op : List.of("fake_cs", "fix_cs")) {
-            Mutant m = null;
-            for (int k = 0; k < 40 && m == null; k++) {
-                Mutant c = mutate(irq, Mutation.DROP, k);
-                if (c != null && c.text().lines().map(l -> l.replaceAll("\\s*#.*$", "").trim()).noneMatch(op::equals)) m = c;
-            }
-            assertNotNull(m, "no mutant drops " + op);
-            CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
-            assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
-        }
+        agreeWithoutEach(TARGETS.get(1), "fake_cs", "fix_cs");
     }
 
     /** A Java engine whose fix_cs does nothing (the fake CS reaches iret) is caught against TLC. */
@@ -199,9 +200,7 @@ class DifferentialProperties {
     void aBrokenFixCsIsReported() throws Exception {
         Scenario.Builder b = Scenario.builder().preset("ukl-6x").workload("compute");
         b.eventsSpec("TIMER:1");
-        b.name = "fix-cs-noop";
-        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.FIX_CS_NOOP);
-        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+        perturbationIsCaught(b, "fix-cs-noop", Machine.Perturbation.FIX_CS_NOOP);
     }
 
     /** A Java engine that reads per-CPU data without looking at GS is caught against TLC (ukl-5.14's #MC in a co-runner's SYSCALL window). */
@@ -211,9 +210,7 @@ class DifferentialProperties {
         b.eventsSpec("MC:1");
         b.coRunner = true;
         b.cpus = 2;   // the co-runner on its own CPU, so its SYSCALL window can meet the #MC
-        b.name = "percpu-ignores-gs";
-        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.PERCPU_IGNORES_GS);
-        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+        perturbationIsCaught(b, "percpu-ignores-gs", Machine.Perturbation.PERCPU_IGNORES_GS);
     }
 
     /** A broken nested-NMI test in the Java engine (it ignores DF) is caught against TLC. */
@@ -221,8 +218,6 @@ class DifferentialProperties {
     void aBrokenNestedNmiTestIsReported() throws Exception {
         Scenario.Builder b = Scenario.builder().preset("linux").workload("perf-getppid");
         b.eventsSpec("NMI:3");
-        b.name = "nmi-ignores-df";
-        CrossCheck.Outcome o = CrossCheck.run(b.build(), Files.createTempDirectory("ukl-diff-"), 1, 300, Machine.Perturbation.NMI_IGNORES_DF);
-        assertFalse(o.agree(), "the perturbed engine went unnoticed");
+        perturbationIsCaught(b, "nmi-ignores-df", Machine.Perturbation.NMI_IGNORES_DF);
     }
 }
