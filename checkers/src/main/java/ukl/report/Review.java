@@ -43,7 +43,8 @@ public final class Review {
 
     public record Outcome(String change, String against, Sweep sweep, int pairs, List<Finding> added, List<Finding> removed,
                           List<String> incomplete, List<String> bothIncomplete, List<String> onlyOneSide, double seconds, long states) {
-        public int exitCode() { return !added.isEmpty() ? 1 : !incomplete.isEmpty() ? 3 : 0; }
+        /** 1 adds; else 3 when any cell was not compared (a bound hit on either side is never "adds nothing"); else 0. */
+        public int exitCode() { return !added.isEmpty() ? 1 : !incomplete.isEmpty() || !bothIncomplete.isEmpty() ? 3 : 0; }
     }
 
     private Review() {}
@@ -125,8 +126,8 @@ public final class Review {
             if (b == null || c == null) { incomplete.add(p.where() + ": interrupted"); continue; }
             // A violation either side found is real (a breadth-first trace), bound or not. Its absence
             // counts only on a side that finished: where that side hit a bound first, the finding
-            // says so. A cell where the base hits the bound too is one the review cannot speak to
-            // and lists; where only one side does, a cell the review needs is missing (exit 3).
+            // says so. Any cell cut short on either side is listed, and the review is incomplete
+            // (exit 3) unless the change adds a violation somewhere.
             boolean bi = b.incomplete() != null, ci = c.incomplete() != null;
             for (String v : c.violated()) if (!b.violated().contains(v)) added.computeIfAbsent(v, k -> new ArrayList<>()).add(new Object[]{p, c, bi});
             for (String v : b.violated()) if (!c.violated().contains(v) && !ci) removed.computeIfAbsent(v, k -> new ArrayList<>()).add(new Object[]{p, b, false});
@@ -281,8 +282,9 @@ public final class Review {
         }
         for (String s : o.onlyOneSide()) sb.append("note: ").append(s).append('\n');
         sb.append(o.exitCode() == 1 ? "verdict: the change adds " + o.added().size() + (o.added().size() == 1 ? " violated property" : " violated properties")
-                : o.exitCode() == 3 ? "verdict: incomplete (the change adds nothing where both sides finished)"
-                : "verdict: the change adds no violation" + (o.bothIncomplete().isEmpty() ? "" : " in the cells both sides finished")).append('\n');
+                : o.exitCode() == 3 ? "verdict: incomplete: the change adds no violation where both sides finished, and "
+                        + (o.incomplete().size() + o.bothIncomplete().size()) + " cells were not compared"
+                : "verdict: the change adds no violation").append('\n');
         return sb.toString();
     }
 
