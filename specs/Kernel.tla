@@ -41,6 +41,7 @@ CONSTANTS
     ThrIdle,       \* TRUE for idle threads
     ThrCo,         \* TRUE for the co-running ordinary process
     AppProg,       \* AppProg[t+1]: sequence of [k, body, wrapped]
+    HandlerProg,   \* HandlerProg[t+1]: the signal handler, then its restorer (syscall rt_sigreturn); <<>> none
     Opts,          \* the set of option names
     PreemptFull,   \* PREEMPT=full
     NmiUserRead,   \* the workload's NMI handler reads an unfaulted user page (perf, copy_from_user_nmi)
@@ -64,9 +65,9 @@ MAPPED == 0  FRONTIER == 1  DEEPFRONTIER == 2  DEEP == 3
 \* Thread status
 RUNNING == 0  READY == 1  SLEEPING == 2  LOCKWAIT == 3  DONE == 4
 \* Frame kinds (Frame.java)
-FRET == 1  FHW == 2  FFLAGS == 3  FREGS == 4  FDATA == 5
+FRET == 1  FHW == 2  FFLAGS == 3  FREGS == 4  FDATA == 5  FSIG == 6
 \* Activation kinds (Act.java)
-AAPP == 0  APATH == 1  ABODY == 2
+AAPP == 0  APATH == 1  ABODY == 2  AHANDLER == 3   \* AHANDLER: a signal handler's app code (issue 13)
 
 Has(o) == o \in Opts
 Range(a, b) == a..b
@@ -82,7 +83,8 @@ IsIst(s) == s >= 2 * NThr
 
 \* fk: the fake CS 0xC3 UKL's error_entry writes over a mode-2 frame (Frame.java); CS is 0x33 when c3,
 \* 0xC3 when fk, else 0x10. Rpl3 is testb $3, CS: what user_mode(regs) and classify cs read.
-Frame(k, t, d, i, c3, sp) == [k |-> k, t |-> t, d |-> d, i |-> i, c3 |-> c3, sp |-> sp, fk |-> FALSE]
+\* rz (signal frames only): the interrupted leaf's red zone was live; get_sigframe skipped it.
+Frame(k, t, d, i, c3, sp) == [k |-> k, t |-> t, d |-> d, i |-> i, c3 |-> c3, sp |-> sp, fk |-> FALSE, rz |-> FALSE]
 Rpl3(f) == f.c3 \/ f.fk
 MkAct(k, code, pc, vec, hw, c3, body) ==
     [k |-> k, code |-> code, pc |-> pc, vec |-> vec, hw |-> hw, fu |-> FALSE, scr |-> FALSE,
@@ -221,16 +223,29 @@ PushChecked(s, i, f, then(_)) ==
     ELSE then(PushFrame(s, i, f))
 
 \* ---------------------------------------------------------------- app code (MODEL.md §3)
+AppCode(a) == a.k \in {AAPP, AHANDLER}
+\* The activation whose return resumes app context: the nearest interrupt, or the path entered from app code.
+EntryRoot(s, t) == LET ks == {k \in 1..(Depth(s, t) - 1) : Act(s, t, k).hw \/ AppCode(Act(s, t, k - 1))}
+                   IN IF ks = {} THEN -1 ELSE CHOOSE k \in ks : \A e \in ks : e <= k
+HandlerIdx(s, t) == LET ks == {k \in 1..(Depth(s, t) - 1) : Act(s, t, k).k = AHANDLER}
+                    IN IF ks = {} THEN -1 ELSE CHOOSE k \in ks : \A e \in ks : e <= k
+\* 1-based index of t's newest signal frame on its app stack, 0 when none.
+SigIdx(s, t) == LET fr == Stack(s, AppStk(t))
+                    js == {j \in 1..Len(fr) : fr[j].k = FSIG /\ fr[j].t = t}
+                IN IF js = {} THEN 0 ELSE CHOOSE j \in js : \A e \in js : e <= j
+
 ExecApp(s, c, t) ==
     LET a == Top(s, t)
-        prog == AppProg[t + 1]
+        hd == a.k = AHANDLER   \* a handler runs once, then its restorer (the last op of HandlerProg)
+        prog == IF hd THEN HandlerProg[t + 1] ELSE AppProg[t + 1]
         op == prog[a.pc + 1]
-        next == (a.pc + 1) % Len(prog)
+        next == IF hd THEN a.pc + 1 ELSE (a.pc + 1) % Len(prog)
         kind == ThrKind[t + 1]
         s0 == IF ThrIdle[t + 1] THEN s ELSE [s EXCEPT !.thr[t + 1].redZone = FALSE]
         adv(x) == SetTop(x, t, WithPc(a, next))
     IN
-    IF ~ThrIdle[t + 1] /\ kind = "UKL" /\ T(s, t).mode # 2 THEN Viol(s, "MODE_MISMATCH")
+    IF hd /\ a.pc >= Len(prog) THEN Viol(s, "RETURN_MISMATCH")   \* the restorer returned: rt_sigreturn resumed nothing
+    ELSE IF ~ThrIdle[t + 1] /\ kind = "UKL" /\ T(s, t).mode # 2 THEN Viol(s, "MODE_MISMATCH")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).nmiBlocked /\ ~HasVec(s, t, VNMI) THEN Viol(s, "NMI_BLOCKED_LEAK")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).cpl # (IF kind = "USER" THEN 3 ELSE 0) THEN Viol(s, "RETURN_MISMATCH")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).sp # AppStk(t) THEN Viol(s, "RETURN_MISMATCH")
@@ -299,6 +314,9 @@ ExecBody(s, c, t) ==
          [] op = "touch_app_stack" -> TouchAppStack(s, c, t)
          \* copy_to_user on a user page not faulted in yet: a #PF from kernel mode, the copy restarts.
          [] op = "copy_user" -> IF T(s, t).ubuf THEN Ok(Advance(s, t)) ELSE Fault(s)
+         \* rt_sigreturn: restore_sigcontext loads pt_regs from the frame at regs->sp + 8 (UKL).
+         [] op = "sigreturn" -> IF HandlerIdx(s, t) < 0 \/ SigIdx(s, t) = 0 THEN Viol(s, "RETURN_MISMATCH")
+                                ELSE Ok(Advance([s EXCEPT !.thr[t + 1].sigRet = TRUE], t))
          \* A call chain deeper than the stack: a task or IST stack has a guard page below it
          \* ("kfault", StepResult); an app stack grows as for touch_app_stack.
          [] op = "kstack_overflow" ->
@@ -344,7 +362,15 @@ SwitchToApp(s, c, t) ==
         h == NearestHw(s, t)
         sp == C(s, c).sp
         f == TopFrame(s, sp)
-    IN IF h >= 0 /\ sp # app /\ Len(Stack(s, sp)) > 0 /\ f.k = FHW /\ f.t = t /\ f.d = h
+        root == EntryRoot(s, t)
+        i == SigIdx(s, t)
+    \* After rt_sigreturn the syscall return loads the restored SP: the signal frame and the
+    \* handler's frames above it are left behind.
+    IN IF T(s, t).sigRet /\ root >= 0 /\ ~Act(s, t, root).hw
+       THEN IF i = 0 THEN Viol(s, "RETURN_MISMATCH")
+            ELSE Ok([s EXCEPT !.thr[t + 1].redZone = Stack(s, app)[i].rz, !.stk[app + 1] = SubSeq(@, 1, i - 1),
+                              !.thr[t + 1].sigRet = FALSE, !.cpu[c + 1].sp = app])
+       ELSE IF h >= 0 /\ sp # app /\ Len(Stack(s, sp)) > 0 /\ f.k = FHW /\ f.t = t /\ f.d = h
        THEN IF f.sp # app \/ f.c3 THEN Viol(s, "RETURN_MISMATCH")
             ELSE LET chk == CheckPush(s, app) IN
                  IF chk = "fault" THEN Fault(s) ELSE IF chk # "ok" THEN Viol(s, chk)
@@ -474,18 +500,75 @@ Handle(s, c, t) ==
                 ELSE Ok(SetTop(s, t, [a EXCEPT !.ph = 0, !.pc = a.pc + 1]))
            [] OTHER -> Ok(Advance(s, t))
 
+Enter(s, t, a) == IF Depth(s, t) >= MaxNesting THEN Bound(s) ELSE Ok(PushAct(s, t, a))
+
+\* ---------------------------------------------------------------- signals (EntryReturn.java, issue 13)
+\* The sig_frame condition: pt_regs' CS is 0xC3 because of a signal.
+SigFrameCs(s, t) == ThrKind[t + 1] = "UKL" /\ (T(s, t).sigArm # 0 \/ (T(s, t).sigRet /\ SigIdx(s, t) > 0 /\ Stack(s, AppStk(t))[SigIdx(s, t)].fk))
+
+\* setup_rt_frame from exit_work: the frame at regs->sp - 128 (the red zone skipped) on the stack
+\* regs->sp points into; kernel frames of this entry on that stack lie below regs->sp.
+DeliverSignal(s, c, t) ==
+    LET th == T(s, t)
+        root == EntryRoot(s, t)
+        hwr == root >= 0 /\ Act(s, t, root).hw
+        target == IF hwr THEN HwFrame(s, t, root).sp ELSE AppStk(t)
+        fk == hwr /\ HwFrame(s, t, root).fk
+        clob == \E j \in 1..Len(Stack(s, target)) :
+                    LET f == Stack(s, target)[j] IN f.t = t /\ f.d >= root /\ f.k \in {FREGS, FDATA, FHW}
+    IN IF th.sigRet \/ th.sigArm # 0 THEN Bound(s)
+       ELSE IF root < 0 THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF hwr /\ HwIn(s, t, root) = {} THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF IsApp(target) /\ Unmapped(s, target) THEN Fault(s)
+       ELSE IF clob THEN Viol(s, "STACK_CLOBBER")
+       ELSE Ok([PushFrame(s, target, [Frame(FSIG, t, root, FALSE, FALSE, 0) EXCEPT !.fk = fk, !.rz = th.redZone])
+                EXCEPT !.thr[t + 1].redZone = FALSE, !.thr[t + 1].sigArm = Depth(s, t)])
+
+\* After a return op: when it ended the activation whose exit_work delivered, the handler starts.
+StartHandler(s, c, t) ==
+    LET sp == C(s, c).sp
+        n == Len(Stack(s, sp))
+    IN IF T(s, t).sigArm = 0 \/ Depth(s, t) >= T(s, t).sigArm THEN Ok(s)
+       ELSE IF n = 0 \/ Stack(s, sp)[n].k # FSIG \/ Stack(s, sp)[n].t # t THEN Viol(s, "RETURN_MISMATCH")
+       ELSE Enter([s EXCEPT !.thr[t + 1].sigArm = 0, !.stk[sp + 1][n].i = C(s, c).ifl], t, MkAct(AHANDLER, 0, 0, 0, FALSE, FALSE, 0))
+
+\* rt_sigreturn's return to the context the signal interrupted.
+SigreturnResume(s, c, t, d) ==
+    LET k == HandlerIdx(s, t)
+        i == SigIdx(s, t)
+        app == AppStk(t)
+        sig == Stack(s, app)[i]
+    IN IF k < 0 \/ i = 0 THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF ~CheckUnwound(s, t, k - 1, d) THEN Viol(s, "RETURN_MISMATCH")
+       ELSE Ok(Truncate([s EXCEPT !.stk[app + 1] = SubSeq(@, 1, i - 1), !.cpu[c + 1].sp = app, !.cpu[c + 1].ifl = sig.i,
+                                  !.cpu[c + 1].cpl = IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
+                                  !.thr[t + 1].redZone = sig.rz, !.thr[t + 1].sigRet = FALSE], t, k))
+
+\* 5.14's syscall return for CS 0xC3: iret through the entry's pt_regs, to the handler or, after
+\* rt_sigreturn, to the restored context.
+SyscallIret(s, c, t, d, root) ==
+    LET app == AppStk(t)
+        fr == Stack(s, app)
+        i == SigIdx(s, t)
+    IN IF T(s, t).sigRet THEN SigreturnResume(s, c, t, d)
+       ELSE IF i < 2 \/ i # Len(fr) \/ fr[i - 1].k # FFLAGS \/ fr[i - 1].t # t THEN Viol(s, "RETURN_MISMATCH")
+       ELSE IF ~CheckUnwound(s, t, root, d) THEN Viol(s, "RETURN_MISMATCH")
+       ELSE StartHandler(Truncate([s EXCEPT !.cpu[c + 1].sp = app, !.cpu[c + 1].ifl = fr[i - 1].i, !.cpu[c + 1].cpl = 0], t, root + 1), c, t)
+
 ExitWork(s, c, t) ==
     LET th == T(s, t)
         resched == th.needResched /\ ~RTC(t)
         work == resched \/ th.sigPending
     IN IF work
        THEN IF ~C(s, c).ifl THEN Ok([s EXCEPT !.cpu[c + 1].ifl = TRUE])
-            ELSE IF th.sigPending THEN OkS([s EXCEPT !.thr[t + 1].sigPending = FALSE], TRUE)
+            ELSE IF th.sigPending
+                 THEN IF Len(HandlerProg[t + 1]) = 0 THEN OkS([s EXCEPT !.thr[t + 1].sigPending = FALSE], TRUE)
+                      ELSE LET r == DeliverSignal(s, c, t) IN
+                           IF r.ex = "ok" THEN OkS([r.st EXCEPT !.thr[t + 1].sigPending = FALSE], TRUE) ELSE r
             ELSE Schedule(s, c, t, FALSE)
        ELSE IF C(s, c).ifl THEN Ok([s EXCEPT !.cpu[c + 1].ifl = FALSE])
        ELSE Ok(Advance(s, t))
 
-Enter(s, t, a) == IF Depth(s, t) >= MaxNesting THEN Bound(s) ELSE Ok(PushAct(s, t, a))
 
 \* Ops that reach current or per-CPU data through %gs (EntryReturn.readsPerCpu, issue 13): the
 \* mode accessors, TSS_sp2, cpu_current_top_of_stack and the C entry/exit code.
@@ -580,10 +663,13 @@ ExecOp(s, c, t, in) ==
          [] in.op = "ret" ->
               IF empty \/ top.k # FRET \/ top.t # t \/ top.d >= d THEN Viol(s, "RETURN_MISMATCH")
               ELSE IF ~CheckUnwound(s, t, top.d, d) THEN Viol(s, "RETURN_MISMATCH")
-              ELSE Ok(Truncate(PopFrame(s, sp), t, top.d + 1))
+              ELSE StartHandler(Truncate(PopFrame(s, sp), t, top.d + 1), c, t)
          [] in.op = "iret" ->
-              LET h == NearestHw(s, t) IN
-              IF h < 0 \/ empty \/ top.k # FHW \/ top.t # t \/ top.d # h THEN Viol(s, "RETURN_MISMATCH")
+              LET h == NearestHw(s, t)
+                  root == EntryRoot(s, t)
+              IN
+              IF root >= 0 /\ ~Act(s, t, root).hw /\ (T(s, t).sigArm # 0 \/ T(s, t).sigRet) THEN SyscallIret(s, c, t, d, root)
+              ELSE IF h < 0 \/ empty \/ top.k # FHW \/ top.t # t \/ top.d # h THEN Viol(s, "RETURN_MISMATCH")
               ELSE IF T(s, t).kso /\ Act(s, t, h).vec = VDF + 1 THEN Viol(s, "MISCLASSIFIED_DF")   \* #DF is an abort
               \* iretq: the CS's RPL becomes the CPL; a fake 0xC3 returns to CPL 3.
               ELSE IF Rpl3(top) # Act(s, t, h).c3 THEN Viol(s, "BAD_RETURN_CS")
@@ -598,15 +684,16 @@ ExecOp(s, c, t, in) ==
                                 IN Ok(SetTop(s1, t, WithPc(Act(s1, t, h), NmiEnterPc(ci))))
                       ELSE LET s1 == IF outer THEN [s0 EXCEPT !.cpu[c + 1].nmiCopied = FALSE, !.cpu[c + 1].nmiRep = FALSE,
                                                               !.cpu[c + 1].nmiDf = FALSE] ELSE s0
-                           IN Ok(Truncate([PopFrame(s1, sp) EXCEPT !.cpu[c + 1].sp = top.sp, !.cpu[c + 1].ifl = top.i,
-                                                   !.cpu[c + 1].cpl = IF top.c3 THEN 3 ELSE 0], t, h))
+                           IN StartHandler(Truncate([PopFrame(s1, sp) EXCEPT !.cpu[c + 1].sp = top.sp, !.cpu[c + 1].ifl = top.i,
+                                                   !.cpu[c + 1].cpl = IF top.c3 THEN 3 ELSE 0], t, h), c, t)
          [] in.op = "sysret" ->
               LET r == T(s, t).sysretDepth IN
               IF r < 0 \/ r >= d THEN Viol(s, "RETURN_MISMATCH")
               ELSE IF ThrKind[t + 1] = "UKL" THEN Viol(s, "BAD_RETURN_CS")   \* __USER_CS for CPL-0 app code
+              ELSE IF T(s, t).sigRet THEN SigreturnResume([s EXCEPT !.thr[t + 1].sysretDepth = -1], c, t, d)
               ELSE IF ~CheckUnwound(s, t, r, d) THEN Viol(s, "RETURN_MISMATCH")
-              ELSE Ok(Truncate([s EXCEPT !.cpu[c + 1].cpl = 3, !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].sp = AppStk(t),
-                                         !.thr[t + 1].sysretDepth = -1], t, r + 1))
+              ELSE StartHandler(Truncate([s EXCEPT !.cpu[c + 1].cpl = 3, !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].sp = AppStk(t),
+                                         !.thr[t + 1].sysretDepth = -1], t, r + 1), c, t)
          [] in.op = "panic" ->
               IF HasVec(s, t, VDF) THEN Viol(s, "DOUBLE_FAULT_PANIC") ELSE Viol(s, "UNHANDLED_KERNEL_FAULT")
 
@@ -621,7 +708,7 @@ RECURSIVE Exec(_, _, _, _, _)
 Exec(s, c, t, fuel, sh) ==
     LET a == Top(s, t) IN
     IF fuel = 0 THEN Bound(s)
-    ELSE CASE a.k = AAPP -> IF sh THEN Ok(s) ELSE ExecApp(s, c, t)
+    ELSE CASE AppCode(a) -> IF sh THEN Ok(s) ELSE ExecApp(s, c, t)
            [] a.k = ABODY ->
                 IF a.pc >= Len(Bodies[a.body])
                 THEN Exec(LET s1 == PopAct(s, t) IN IF a.byp THEN [s1 EXCEPT !.thr[t + 1].inBypass = FALSE] ELSE s1, c, t, fuel - 1, sh)
@@ -637,6 +724,7 @@ Exec(s, c, t, fuel, sh) ==
                                         [] in.cond = "bypass" -> T(s, t).inBypass
                                         [] in.cond = "need_resched" -> T(s, t).needResched
                                         [] in.cond = "sig_pending" -> T(s, t).sigPending
+                                        [] in.cond = "sig_frame" -> SigFrameCs(s, t)
                                 v == IF in.neg THEN ~v0 ELSE v0
                             IN Exec(SetTop(s, t, WithPc(a, IF v THEN a.pc + 1 ELSE in.target)), c, t, fuel - 1, sh)
                        [] OTHER -> IF sh /\ in.op \in COps THEN Ok(s) ELSE ExecOp(s, c, t, in)
@@ -654,7 +742,7 @@ InitThr(t) ==
      savedCpl |-> IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
      savedGs |-> IF ThrKind[t + 1] = "USER" THEN 1 ELSE 0,
      savedCt |-> IF ~ThrIdle[t + 1] /\ Has("NOHZ_FULL") THEN 1 ELSE 0,
-     kso |-> FALSE, ubuf |-> FALSE, rcu |-> FALSE,
+     kso |-> FALSE, ubuf |-> FALSE, rcu |-> FALSE, sigArm |-> 0, sigRet |-> FALSE,
      acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
 
 InitCpu(c) ==
@@ -729,7 +817,7 @@ SchedStep(c) == Step(c) /\ StepResult(M, c).sched
 \* fair in the wrapper, since a periodic tick drifts against the code and cannot stay phase-locked
 \* to one kernel window forever (proofs-notes/model-choices.md, "Periodic timers";
 \* Machine.inAppContext).
-InAppContext(s, c) == LET t == C(s, c).running IN ~ThrIdle[t + 1] /\ (Depth(s, t) = 1 \/ T(s, t).mode = 2)
+InAppContext(s, c) == LET t == C(s, c).running IN ~ThrIdle[t + 1] /\ (AppCode(Top(s, t)) \/ T(s, t).mode = 2)
 
 TimerEnabled(s, c) == s.budget[ETIMER + 1] # 0 /\ C(s, c).ifl /\ ~C(s, c).shadow
 
@@ -760,7 +848,7 @@ Nmi(c) == err = "none" /\ budget[ENMI + 1] # 0 /\ ~C(M, c).nmiBlocked /\ Deliver
 Mc(c) == err = "none" /\ budget[EMC + 1] # 0 /\ Deliver(c, VMC)
 \* Enabled: budget left and the running thread is in app code (the scenario armed a breakpoint there).
 Db(c) == LET t == C(M, c).running IN
-         err = "none" /\ budget[EDB + 1] # 0 /\ ~ThrIdle[t + 1] /\ Depth(M, t) = 1 /\ Deliver(c, VDB)
+         err = "none" /\ budget[EDB + 1] # 0 /\ ~ThrIdle[t + 1] /\ AppCode(Top(M, t)) /\ Deliver(c, VDB)
 
 \* Signal(t): sets sigPending of a non-idle thread (and wakes it from an interruptible sleep).
 Signal(t) == /\ err = "none" /\ ~ThrIdle[t + 1] /\ T(M, t).status # DONE
@@ -782,8 +870,8 @@ Next == System \/ Environment
 Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "MISCLASSIFIED_DF", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
          "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "EARLY_GRACE_PERIOD", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
          "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "BAD_RETURN_CS", "NMI_BLOCKED_LEAK", "BYPASS_BOUND", "DEADLOCK"}
-FrameOK(f) == f.k \in 1..5 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN
-ActOK(a) == a.k \in {AAPP, APATH, ABODY} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
+FrameOK(f) == f.k \in 1..6 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN /\ f.rz \in BOOLEAN
+ActOK(a) == a.k \in {AAPP, APATH, ABODY, AHANDLER} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
             /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies) /\ a.ph \in 0..2
 BudgetTypeOK == budget \in Seq(Int) /\ Len(budget) = 7 /\ \A i \in 1..7 : budget[i] >= -1
 MmwTypeOK == mmw \in Seq(Int) /\ Len(mmw) = 2 /\ \A i \in 1..2 : mmw[i] \in {-1} \cup Thrs
@@ -796,7 +884,7 @@ CpuTypeOK == Len(cpu) = NCpu /\ \A c \in 1..NCpu :
 ThrTypeOK == Len(thr) = NThr /\ \A t \in 1..NThr :
     LET r == thr[t] IN
     /\ r.mode \in 0..2 /\ r.status \in RUNNING..DONE /\ r.appStack \in MAPPED..DEEP /\ r.preempt \in Nat
-    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass, r.kso, r.ubuf, r.rcu} \subseteq BOOLEAN
+    /\ {r.redZone, r.needResched, r.sigPending, r.inBypass, r.kso, r.ubuf, r.rcu, r.sigRet} \subseteq BOOLEAN /\ r.sigArm \in 0..MaxNesting
     /\ Len(r.acts) \in 1..MaxNesting /\ \A d \in 1..Len(r.acts) : ActOK(r.acts[d])
 ErrTypeOK == err \in Errs
 TypeOK == BudgetTypeOK /\ MmwTypeOK /\ StkTypeOK /\ CpuTypeOK /\ ThrTypeOK /\ ErrTypeOK

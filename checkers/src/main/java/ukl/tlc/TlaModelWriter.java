@@ -69,7 +69,7 @@ public final class TlaModelWriter {
             if (Workload.FULL_PATH_ONLY.contains(m.bodyNames().get(b))) full.add(String.valueOf(b + 1));
         t.append("MCFullPathBodies == ").append(full).append("\n");
         List<String> kind = new ArrayList<>(), cpu = new ArrayList<>(), mm = new ArrayList<>(), idle = new ArrayList<>(),
-                co = new ArrayList<>(), prog = new ArrayList<>(), libc = new ArrayList<>();
+                co = new ArrayList<>(), prog = new ArrayList<>(), libc = new ArrayList<>(), handler = new ArrayList<>();
         for (int i = 0; i < sc.threads.size(); i++) {
             Scenario.ThreadSpec ts = sc.threads.get(i);
             kind.add(str(ts.kind().name()));
@@ -83,6 +83,14 @@ public final class TlaModelWriter {
                 ops.add("[k |-> " + str(o.kind().name()) + ", body |-> " + (o.body() == null ? -1 : m.bodyNames().indexOf(o.body()))
                         + ", wrapped |-> " + bool(o.wrapped()) + "]");
             prog.add(seq(ops));
+            // The handler, then its restorer (Machine.RESTORER): a syscall of rt_sigreturn.
+            List<String> hops = new ArrayList<>();
+            List<Workload.AppOp> hp = new ArrayList<>(ts.handler());
+            if (!hp.isEmpty()) hp.add(ukl.model.Machine.RESTORER);
+            for (Workload.AppOp o : hp)
+                hops.add("[k |-> " + str(o.kind().name()) + ", body |-> " + (o.body() == null ? -1 : m.bodyNames().indexOf(o.body()))
+                        + ", wrapped |-> " + bool(o.wrapped()) + "]");
+            handler.add(seq(hops));
         }
         t.append("MCThrKind == ").append(seq(kind)).append("\n");
         t.append("MCThrCpu == ").append(seq(cpu)).append("\n");
@@ -91,6 +99,7 @@ public final class TlaModelWriter {
         t.append("MCThrCo == ").append(seq(co)).append("\n");
         t.append("MCLibcOf == ").append(seq(libc)).append("\n");
         t.append("MCAppProg == ").append(seq(prog)).append("\n");
+        t.append("MCHandlerProg == ").append(seq(handler)).append("\n");
         StringJoiner opts = new StringJoiner(", ", "{", "}");
         for (Option o : sc.options) opts.add(str(o.name()));
         t.append("MCOpts == ").append(opts).append("\n");
@@ -129,7 +138,7 @@ public final class TlaModelWriter {
         c.append("    BypassLimit = ").append(sc.bypassLimit).append('\n');
         c.append("    MaxNesting = ").append(sc.maxNesting).append('\n');
         for (String k : List.of("Code", "CodeName", "EntryPath", "VecPath", "SyscallPaths", "Bodies", "FullPathBodies", "ThrKind", "ThrCpu",
-                "ThrMm", "ThrIdle", "ThrCo", "LibcOf", "AppProg", "Opts", "Ist", "Budget0"))
+                "ThrMm", "ThrIdle", "ThrCo", "LibcOf", "AppProg", "HandlerProg", "Opts", "Ist", "Budget0"))
             c.append("    ").append(k).append(" <- MC").append(k).append('\n');
         if (!properties.isEmpty()) {
             c.append("SPECIFICATION LiveSpec\n");

@@ -34,7 +34,7 @@ class MatrixExplainTest {
         assertEquals(1, r.code(), r.err());
         String s = r.out();
         assertTrue(s.startsWith("SLEEP_ON_IST in paper-nss-deep-mmap-pfdf: the shortest counterexample"), s);
-        assertTrue(s.contains("cpu0, t0: runs `df_to_pf` (ukl-paper:exc_df line 115)"), "names CPU, thread, op, path and line");
+        assertTrue(s.contains("cpu0, t0: runs `df_to_pf` (ukl-paper:exc_df line 118)"), "names CPU, thread, op, path and line");
         assertTrue(s.contains("why: §5.11 UKL_PF_DF"), "cites the source");
         assertTrue(s.contains("cpu0 switches to stack IST(cpu0,1) (from APP(t0))"), "says what changed, in words");
         assertTrue(s.contains("page allocation may sleep"), "says why the step breaks it");

@@ -9,7 +9,9 @@ package ukl.model;
 final class Act {
     private Act() {}
 
-    static final int APP = 0, PATH = 1, BODY = 2;
+    /** HANDLER: app code of a signal handler, run above the context the signal interrupted (issue 13). */
+    static final int APP = 0, PATH = 1, BODY = 2, HANDLER = 3;
+    static boolean appCode(int a) { return kind(a) == APP || kind(a) == HANDLER; }
 
     static int make(int kind, int code, int pc, int vec, boolean hw, boolean fromCpl3, int body) {
         return kind | code << 2 | pc << 8 | vec << 16 | (hw ? 1 << 19 : 0) | (fromCpl3 ? 1 << 22 : 0) | body << 23;

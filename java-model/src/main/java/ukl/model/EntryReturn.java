@@ -203,8 +203,11 @@ abstract class EntryReturn extends Nmi {
                 checkUnwound(n, t, r, d, "ret");
                 n.pop(sp);
                 n.truncate(t, r + 1);
+                startHandler(n, c, t);
             }
             case IRET -> {
+                int root = entryRoot(n, t);
+                if (root >= 0 && !Act.hw(n.act(t, root)) && (n.sigArm[t] != 0 || n.sigRet[t])) { syscallIret(n, c, t, d, root); return; }
                 int h = nearestHw(n, t);
                 int sp = n.sp[c];
                 int f = n.top(sp);
@@ -226,6 +229,7 @@ abstract class EntryReturn extends Nmi {
                 n.ifl[c] = Frame.ifl(f);
                 n.cpl[c] = Frame.cpl3(f) ? 3 : 0;
                 n.truncate(t, h);
+                startHandler(n, c, t);
             }
             case SYSRET -> {
                 int r = n.sysretDepth[t];
@@ -233,10 +237,12 @@ abstract class EntryReturn extends Nmi {
                     throw new Violation(Property.RETURN_MISMATCH, "sysret with no SYSCALL return point (RCX) for " + threadName(t));
                 if (kind(t) == Scenario.ThreadKind.UKL)
                     throw new Violation(Property.BAD_RETURN_CS, "sysret loads __USER_CS (RPL 3), but " + threadName(t) + "'s app code is linked into the kernel and runs at CPL 0");
+                n.sysretDepth[t] = -1;
+                if (n.sigRet[t]) { sigreturnResume(n, c, t, d, "sysret"); return; }   // Linux returns through iret from the restored pt_regs
                 checkUnwound(n, t, r, d, "sysret");
                 n.cpl[c] = 3; n.ifl[c] = true; n.sp[c] = n.app(t);
-                n.sysretDepth[t] = -1;
                 n.truncate(t, r + 1);
+                startHandler(n, c, t);
             }
             case PANIC -> {
                 if (hasVec(n, t, Vector.DF))
@@ -244,6 +250,127 @@ abstract class EntryReturn extends Nmi {
                 throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the kernel panics in " + codeNames[Act.code(a)]);
             }
         }
+    }
+
+    // ---- signals (issue 13): arch/x86/kernel/signal.c with the UKL changes
+
+    /**
+     * setup_rt_frame from exit_work: get_sigframe puts the frame at regs->sp - 128 (the red zone is
+     * skipped) on the stack regs->sp points into; the handler then runs when the return that exit
+     * work precedes has completed (regs->ip = the handler, regs->sp = the frame; for UKL threads
+     * regs->cs = 0xC3, which error_return and the syscall return turn into an iret or ret to CPL 0).
+     * regs->sp is the interrupted SP: the hardware frame's for an interrupt, the app's for a syscall.
+     */
+    @Override
+    void deliverSignal(State n, int c, int t) {
+        if (n.sigRet[t] || n.sigArm[t] != 0)
+            throw new BoundHit("a second signal delivered before the first one's frame is set up or torn down is not modeled (use SIGNAL:1)");
+        int root = entryRoot(n, t);
+        int target = root < 0 ? -1 : Act.hw(n.act(t, root)) ? Frame.sp(hwFrame(n, t, root)) : n.app(t);
+        // sc.cs: what restore_sigcontext puts back (UKL keeps it as saved): an interrupt's frame CS
+        // (0xC3 after error_entry in mode 2), or a UKL syscall's __KERNEL_CS.
+        boolean fakeCs = root >= 0 && Act.hw(n.act(t, root)) && Frame.fakeCs(hwFrame(n, t, root));
+        if (root < 0) throw new Violation(Property.RETURN_MISMATCH, "exit_work delivers a signal to " + threadName(t) + " but finds no pt_regs of a return to the app");
+        if (n.isApp(target) && unmapped(n, target)) throw new Fault(null, "setup_rt_frame's write of the signal frame faults on the app stack");
+        // Frames of the kernel's own activations on that stack lie below regs->sp: under stack
+        // sharing, pt_regs and exit_work's C frames are where the signal frame goes.
+        for (int f : n.stack[target])
+            if (Frame.thread(f) == t && Frame.depth(f) >= root && (Frame.kind(f) == Frame.REGS || Frame.kind(f) == Frame.DATA || Frame.kind(f) == Frame.HW))
+                throw new Violation(Property.STACK_CLOBBER, "setup_rt_frame writes " + threadName(t) + "'s signal frame at regs->sp - 128 on " + stackName(n, target)
+                        + ", over the live " + Frame.render(f, (Machine) this, n) + " below regs->sp (get_sigframe, arch/x86/kernel/signal.c)");
+        if (n.redZone[t] && perturbation == Perturbation.SIGFRAME_IGNORES_REDZONE)
+            throw new Violation(Property.RED_ZONE_CLOBBER, "setup_rt_frame writes the signal frame at regs->sp, over the live red zone of " + threadName(t) + "'s leaf function (§5.2)");
+        n.push(target, Frame.withFakeCs(Frame.sig(t, root, n.redZone[t]), fakeCs));
+        n.redZone[t] = false;   // kept in the frame: the handler's frames go below it
+        n.sigArm[t] = n.depth(t);
+    }
+
+    /** After a return op: if it ended the activation whose exit_work delivered a signal, the handler starts. */
+    void startHandler(State n, int c, int t) {
+        if (n.sigArm[t] == 0 || n.depth(t) >= n.sigArm[t]) return;
+        n.sigArm[t] = 0;
+        int sp = n.sp[c];
+        int f = n.top(sp);
+        if (n.stack[sp].length == 0 || Frame.kind(f) != Frame.SIG || Frame.thread(f) != t)
+            throw new Violation(Property.RETURN_MISMATCH, "the return to " + threadName(t) + "'s signal handler lands on " + stackName(n, sp)
+                    + ", whose top is " + topDesc(n, sp) + ", not the signal frame");
+        int[] x = n.stack[sp].clone();   // the frame records the IF the return restored, for rt_sigreturn
+        x[x.length - 1] = n.ifl[c] ? f | 1 << 12 : f & ~(1 << 12);
+        n.stack[sp] = x;
+        enter(n, t, Act.make(Act.HANDLER, 0, 0, 0, false, false, 0));
+    }
+
+    /**
+     * The activation whose return resumes the app context: the nearest interrupt activation, or
+     * the path entered from app code (libc_syscall, a shortcut). -1 when there is none.
+     */
+    int entryRoot(State n, int t) {
+        for (int k = n.depth(t) - 1; k >= 1; k--) {
+            if (Act.hw(n.act(t, k))) return k;
+            if (Act.appCode(n.act(t, k - 1))) return k;
+        }
+        return -1;
+    }
+
+    /** The sig_frame condition: pt_regs' CS is 0xC3 because of a signal (setup_rt_frame, or restored by rt_sigreturn). */
+    boolean sigFrameCs(State n, int t) {
+        if (kind(t) != Scenario.ThreadKind.UKL) return false;
+        if (n.sigArm[t] != 0) return true;
+        int i = sigFrameIndex(n, t);
+        return n.sigRet[t] && i >= 0 && Frame.fakeCs(n.stack[n.app(t)][i]);
+    }
+
+    /**
+     * iret through the pt_regs a syscall entry built (5.14 ukl_entry_SYSCALL_64, "Special Signal
+     * handler case. Always do iret": cmpq $0xC3, CS; movq $0x10, CS; INTERRUPT_RETURN). To the
+     * handler: RSP is the signal frame, RFLAGS the entry's saved flags word (still below it, with
+     * the return address: the final popf; ret after rt_sigreturn takes them). After rt_sigreturn:
+     * the restored context.
+     */
+    void syscallIret(State n, int c, int t, int d, int root) {
+        if (n.sigRet[t]) { sigreturnResume(n, c, t, d, "iret"); return; }
+        int app = n.app(t);
+        int i = sigFrameIndex(n, t);
+        if (i < 1 || i != n.stack[app].length - 1 || Frame.kind(n.stack[app][i - 1]) != Frame.FLAGS || Frame.thread(n.stack[app][i - 1]) != t)
+            throw new Violation(Property.RETURN_MISMATCH, "iret to " + threadName(t) + "'s signal handler finds no signal frame above the entry's flags word on " + stackName(n, app));
+        checkUnwound(n, t, root, d, "iret");
+        n.sp[c] = app;
+        n.ifl[c] = Frame.ifl(n.stack[app][i - 1]);
+        n.cpl[c] = 0;
+        n.truncate(t, root + 1);
+        startHandler(n, c, t);
+    }
+
+    int handlerIndex(State n, int t) {
+        for (int k = n.depth(t) - 1; k >= 1; k--) if (Act.kind(n.act(t, k)) == Act.HANDLER) return k;
+        return -1;
+    }
+
+    /** Index of thread t's newest signal frame on its app stack, or -1. */
+    int sigFrameIndex(State n, int t) {
+        int[] fr = n.stack[n.app(t)];
+        for (int i = fr.length - 1; i >= 0; i--) if (Frame.kind(fr[i]) == Frame.SIG && Frame.thread(fr[i]) == t) return i;
+        return -1;
+    }
+
+    /**
+     * The return of rt_sigreturn's syscall path: pt_regs now hold the interrupted context (5.14's
+     * ukl_entry_SYSCALL_64 irets when CS is 0xC3, else pops flags and ret from the restored SP), so
+     * the handler's activations and everything from the signal frame up are gone.
+     */
+    void sigreturnResume(State n, int c, int t, int d, String what) {
+        int k = handlerIndex(n, t), i = sigFrameIndex(n, t);
+        if (k < 0 || i < 0) throw new Violation(Property.RETURN_MISMATCH, what + " after rt_sigreturn finds no signal frame of " + threadName(t));
+        checkUnwound(n, t, k - 1, d, what + " after rt_sigreturn");
+        int app = n.app(t);
+        int sig = n.stack[app][i];
+        n.stack[app] = java.util.Arrays.copyOf(n.stack[app], i);
+        n.sp[c] = app;
+        n.ifl[c] = Frame.ifl(sig);
+        n.cpl[c] = kind(t) == Scenario.ThreadKind.USER ? 3 : 0;
+        n.redZone[t] = Frame.redZone(sig);
+        n.sigRet[t] = false;
+        n.truncate(t, k);
     }
 
     /** ret/sysret must not jump over an interrupt whose hardware frame is still live. */
@@ -262,6 +389,18 @@ abstract class EntryReturn extends Nmi {
      *  return address and flags word written below the interrupted SP. */
     void switchToApp(State n, int c, int t) {
         int app = n.app(t);
+        if (n.sigRet[t] && entryRoot(n, t) >= 0 && !Act.hw(n.act(t, entryRoot(n, t)))) {
+            // ukl_entry_SYSCALL_64's "movq 0x18(%rsp), %rsp" loads the SP rt_sigreturn restored: the
+            // signal frame and the handler's frames above it are left behind; popf and ret then take
+            // whatever the interrupted context has at that SP.
+            int i = sigFrameIndex(n, t);
+            if (i < 0) throw new Violation(Property.RETURN_MISMATCH, "switch_stack app after rt_sigreturn finds no signal frame of " + threadName(t));
+            n.redZone[t] = Frame.redZone(n.stack[app][i]);
+            n.stack[app] = java.util.Arrays.copyOf(n.stack[app], i);
+            n.sigRet[t] = false;
+            n.sp[c] = app;
+            return;
+        }
         int h = nearestHw(n, t);
         int sp = n.sp[c];
         int f = n.top(sp);

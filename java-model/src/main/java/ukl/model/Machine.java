@@ -64,7 +64,7 @@ public final class Machine extends EntryReturn {
      * Deliberate semantic faults, for tests that prove a cross-check or a suite catches a broken
      * engine. NONE is the machine of MODEL.md.
      */
-    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP, NMI_IGNORES_DF, PERCPU_IGNORES_GS, FIX_CS_NOOP }
+    public enum Perturbation { NONE, POPF_KEEPS_IF, BYPASS_COUNTER_NEVER_RESETS, SET_MODE_NOOP, NMI_IGNORES_DF, PERCPU_IGNORES_GS, FIX_CS_NOOP, SIGFRAME_IGNORES_REDZONE }
 
     public Machine(Scenario sc) { this(sc, Perturbation.NONE); }
     public Machine(Scenario sc, Perturbation perturbation) { super(sc, perturbation); }
@@ -111,13 +111,13 @@ public final class Machine extends EntryReturn {
     }
 
     /** The thread runs app code (no kernel activation above it): where #DB fires and app ticks land. */
-    boolean inAppCode(State s, int t) { return !isIdle(t) && s.depth(t) == 1; }
+    boolean inAppCode(State s, int t) { return !isIdle(t) && Act.appCode(s.topAct(t)); }
 
     /**
      * App context: app code, or (UKL) any code running with ukl_mode = 2, where an interrupt takes
      * the path that returns to the application and so may run exit work (§5.4).
      */
-    boolean inAppContext(State s, int t) { return !isIdle(t) && (s.depth(t) == 1 || s.mode[t] == 2); }
+    boolean inAppContext(State s, int t) { return !isIdle(t) && (Act.appCode(s.topAct(t)) || s.mode[t] == 2); }
 
     public void successors(State s, Sink sink) {
         for (int c = 0; c < nCpu; c++) {
@@ -226,8 +226,9 @@ public final class Machine extends EntryReturn {
             int d = n.depth(t) - 1;
             int a = n.topAct(t);
             switch (Act.kind(a)) {
-                case Act.APP -> {
-                    label[0] = new Label(Label.Type.APP_OP, c, t, -1, -1, Act.pc(a), -1, null, null, inShadow ? SHADOW_NOTE : null);
+                case Act.APP, Act.HANDLER -> {
+                    // code 1 marks a step of the signal handler's program (TraceText names it so)
+                    label[0] = new Label(Label.Type.APP_OP, c, t, Act.kind(a) == Act.HANDLER ? 1 : -1, -1, Act.pc(a), -1, null, null, inShadow ? SHADOW_NOTE : null);
                     if (!inShadow) execApp(n, c, t, a);   // app code is many instructions: the shadow covers its first
                     return;
                 }
@@ -279,6 +280,7 @@ public final class Machine extends EntryReturn {
             case BYPASS -> n.inBypass[t];
             case NEED_RESCHED -> n.needResched[t];
             case SIG_PENDING -> n.sigPending[t];
+            case SIG_FRAME -> sigFrameCs(n, t);
             case OPTION -> throw new IllegalStateException("option conditions are compiled away");
         };
         return v ^ cd.negated();
@@ -287,9 +289,12 @@ public final class Machine extends EntryReturn {
     // ---- app code (MODEL.md §3)
 
     private void execApp(State n, int c, int t, int a) {
-        List<Workload.AppOp> prog = scenario.threads.get(t).program();
-        Workload.AppOp op = prog.get(Act.pc(a));
-        int next = (Act.pc(a) + 1) % prog.size();
+        boolean handler = Act.kind(a) == Act.HANDLER;
+        List<Workload.AppOp> prog = handler ? scenario.threads.get(t).handler() : scenario.threads.get(t).program();
+        if (handler && Act.pc(a) > prog.size())
+            throw new Violation(Property.RETURN_MISMATCH, "the signal handler's restorer returned to it: rt_sigreturn did not resume the context the signal interrupted");
+        Workload.AppOp op = handler && Act.pc(a) == prog.size() ? RESTORER : prog.get(Act.pc(a));
+        int next = handler ? Act.pc(a) + 1 : (Act.pc(a) + 1) % prog.size();   // a handler runs once, then its restorer
         if (!isIdle(t)) {
             Scenario.ThreadKind k = kind(t);
             if (k == Scenario.ThreadKind.UKL && n.mode[t] != 2)
@@ -330,6 +335,9 @@ public final class Machine extends EntryReturn {
             }
         }
     }
+
+    /** The handler's return lands in the restorer, glibc's __restore_rt: mov $15, %eax; syscall (never bypassed). */
+    public static final Workload.AppOp RESTORER = new Workload.AppOp(Workload.AppKind.SYSCALL, "rt_sigreturn", false);
 
     // ---- kernel bodies (MODEL.md §3)
 
@@ -400,6 +408,14 @@ public final class Machine extends EntryReturn {
                 if (Act.scratchPending(below) && n.scratchT[c] != t)
                     throw new Violation(Property.SCRATCH_CLOBBER, "copy_thread takes " + threadName(t) + "'s pt_regs from the per-CPU TSS_sp2 slot of cpu" + c + ", but "
                             + (n.scratchT[c] < 0 ? "it is empty" : threadName(n.scratchT[c]) + " overwrote it") + " while copy_process slept: the child starts from another context's registers");
+                advance(n, t, a);
+            }
+            case SIGRETURN -> {
+                // rt_sigreturn: "frame = regs->sp + sizeof(long)" for UKL threads (the entry's return
+                // address), then restore_sigcontext loads pt_regs from it (arch/x86/kernel/signal.c).
+                if (handlerIndex(n, t) < 0 || sigFrameIndex(n, t) < 0)
+                    throw new Violation(Property.RETURN_MISMATCH, "rt_sigreturn by " + threadName(t) + " finds no signal frame on its app stack");
+                n.sigRet[t] = true;
                 advance(n, t, a);
             }
             case KSTACK_OVERFLOW -> {

@@ -160,6 +160,10 @@ abstract class MachineCore {
                     List<Workload.AppOp> prog = scenario.threads.get(t).program();
                     sb.append("app@").append(prog.get(Act.pc(x)).render());
                 }
+                case Act.HANDLER -> {
+                    List<Workload.AppOp> prog = scenario.threads.get(t).handler();
+                    sb.append("signal handler@").append(Act.pc(x) < prog.size() ? prog.get(Act.pc(x)).render() : "restorer");
+                }
                 case Act.BODY -> sb.append("body ").append(bodyNames.get(Act.body(x) - 1)).append("@").append(Act.pc(x));
                 default -> {
                     sb.append(codeNames[Act.code(x)]);

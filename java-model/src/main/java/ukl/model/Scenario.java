@@ -21,7 +21,8 @@ public final class Scenario {
     public enum ThreadKind { UKL, USER, KTHREAD }
 
     /** A thread of the scenario: its kind, home CPU, mm (-1 for kernel threads) and app program. */
-    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner) {}
+    /** {@code handler}: the app's signal handler (empty: the signal is ignored, no frame is written). */
+    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler) {}
 
     public final String name;
     public final String source;          // preset name or path file
@@ -69,11 +70,11 @@ public final class Scenario {
         ThreadKind appKind = basePreset.equals("linux") ? ThreadKind.USER : ThreadKind.UKL;
         for (int i = 0; i < threads; i++) {
             int k = b.reverseAppThreads ? threads - 1 - i : i;   // a renaming of identical threads
-            ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false));
+            ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false, w.handler()));
         }
-        if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, w.coApp(), false, true));
+        if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, w.coApp(), false, true, List.of()));
         for (int c = 0; c < cpus; c++)
-            ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false));
+            ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false, List.of()));
         this.threads = List.copyOf(ts);
     }
 

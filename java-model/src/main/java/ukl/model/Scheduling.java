@@ -21,6 +21,9 @@ import ukl.model.Machine.Fault;
 abstract class Scheduling extends MachineCore {
     Scheduling(Scenario sc, Machine.Perturbation p) { super(sc, p); }
 
+    /** setup_rt_frame for thread t from the exit_work at the top of its activations (EntryReturn). */
+    abstract void deliverSignal(State n, int c, int t);
+
     static void consume(State n, Event e) {
         if (n.budget[e.ordinal()] > 0) n.budget[e.ordinal()]--;
     }
@@ -55,7 +58,10 @@ abstract class Scheduling extends MachineCore {
             // One pass of exit_to_user_mode_loop handles both; delivering the signal first keeps a
             // timer that re-sets needResched after every schedule() from starving it.
             if (n.sigPending[t]) {
-                n.sigPending[t] = false;   // the signal is delivered (handler frames are not modeled)
+                // arch_do_signal_or_restart -> handle_signal -> setup_rt_frame when the app has a
+                // handler; a workload without one ignores the signal (no frame, nothing to run).
+                if (!scenario.threads.get(t).handler().isEmpty()) deliverSignal(n, c, t);
+                n.sigPending[t] = false;
                 schedStep = true;
                 return;
             }

@@ -40,6 +40,10 @@ public final class State {
 
     // per thread
     int[] mode, status, appStack, preempt, bypassCount, bypassRun, ipiWait, sysretDepth;
+    // Signals (issue 13): sigArm = activation count while exit_work's delivery waits for the return
+    // that ends it (0 none); sigRet = rt_sigreturn has loaded pt_regs from the signal frame.
+    int[] sigArm;
+    boolean[] sigRet;
     int[] savedSp, savedIf, savedCpl, savedGs, savedCt;
     boolean[] redZone, needResched, sigPending, inBypass;
     boolean[] kso;           // the task stack overflowed into its guard page (a #DF that is not an app-stack fault)
@@ -62,6 +66,7 @@ public final class State {
         ipiFrom = new int[nCpu]; ipiStack = new int[nCpu];
         mode = new int[nThr]; status = new int[nThr]; appStack = new int[nThr]; preempt = new int[nThr];
         bypassCount = new int[nThr]; bypassRun = new int[nThr]; ipiWait = new int[nThr]; sysretDepth = new int[nThr];
+        sigArm = new int[nThr]; sigRet = new boolean[nThr];
         savedSp = new int[nThr]; savedIf = new int[nThr]; savedCpl = new int[nThr]; savedGs = new int[nThr]; savedCt = new int[nThr];
         redZone = new boolean[nThr]; needResched = new boolean[nThr]; sigPending = new boolean[nThr]; inBypass = new boolean[nThr];
         kso = new boolean[nThr]; ubuf = new boolean[nThr]; rcu = new boolean[nThr];
@@ -87,6 +92,7 @@ public final class State {
         s.ipiFrom = ipiFrom.clone(); s.ipiStack = ipiStack.clone();
         s.mode = mode.clone(); s.status = status.clone(); s.appStack = appStack.clone(); s.preempt = preempt.clone();
         s.bypassCount = bypassCount.clone(); s.bypassRun = bypassRun.clone(); s.ipiWait = ipiWait.clone(); s.sysretDepth = sysretDepth.clone();
+        s.sigArm = sigArm.clone(); s.sigRet = sigRet.clone();
         s.savedSp = savedSp.clone(); s.savedIf = savedIf.clone(); s.savedCpl = savedCpl.clone(); s.savedGs = savedGs.clone(); s.savedCt = savedCt.clone();
         s.redZone = redZone.clone(); s.needResched = needResched.clone(); s.sigPending = sigPending.clone(); s.inBypass = inBypass.clone();
         s.kso = kso.clone(); s.ubuf = ubuf.clone(); s.rcu = rcu.clone();
@@ -122,8 +128,8 @@ public final class State {
         }
         for (int t = 0; t < nThr; t++) {
             e.i(mode[t] | status[t] << 2 | appStack[t] << 5);
-            e.i((redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0) | (rcu[t] ? 64 : 0));
-            e.i(preempt[t]); e.i(bypassCount[t]); e.i(bypassRun[t]); e.i(ipiWait[t]); e.i(sysretDepth[t] + 1);
+            e.i((redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0) | (rcu[t] ? 64 : 0) | (sigRet[t] ? 128 : 0));
+            e.i(preempt[t]); e.i(bypassCount[t]); e.i(bypassRun[t]); e.i(ipiWait[t]); e.i(sysretDepth[t] + 1); e.i(sigArm[t]);
             e.i(savedSp[t]); e.i(savedIf[t] | savedCpl[t] << 1 | savedGs[t] << 3 | savedCt[t] << 4);
             e.i(acts[t].length);
             for (int a : acts[t]) e.i(a);
@@ -150,8 +156,8 @@ public final class State {
             s.mode[t] = x & 3; s.status[t] = (x >> 2) & 7; s.appStack[t] = (x >> 5) & 3;
             int f = d.i();
             s.redZone[t] = (f & 1) != 0; s.needResched[t] = (f & 2) != 0; s.sigPending[t] = (f & 4) != 0; s.inBypass[t] = (f & 8) != 0;
-            s.kso[t] = (f & 16) != 0; s.ubuf[t] = (f & 32) != 0; s.rcu[t] = (f & 64) != 0;
-            s.preempt[t] = d.i(); s.bypassCount[t] = d.i(); s.bypassRun[t] = d.i(); s.ipiWait[t] = d.i(); s.sysretDepth[t] = d.i() - 1;
+            s.kso[t] = (f & 16) != 0; s.ubuf[t] = (f & 32) != 0; s.rcu[t] = (f & 64) != 0; s.sigRet[t] = (f & 128) != 0;
+            s.preempt[t] = d.i(); s.bypassCount[t] = d.i(); s.bypassRun[t] = d.i(); s.ipiWait[t] = d.i(); s.sysretDepth[t] = d.i() - 1; s.sigArm[t] = d.i();
             s.savedSp[t] = d.i(); int sv = d.i();
             s.savedIf[t] = sv & 1; s.savedCpl[t] = (sv >> 1) & 3; s.savedGs[t] = (sv >> 3) & 1; s.savedCt[t] = (sv >> 4) & 1;
             int n = d.i(); int[] a = new int[n]; for (int j = 0; j < n; j++) a[j] = d.i(); s.acts[t] = a;
@@ -197,6 +203,8 @@ public final class State {
             out.put(p + "taskStack", kso[t] ? "overflowed into its guard page" : "ok");
             out.put(p + "userBuffer", ubuf[t] ? "mapped" : "not faulted in");
             out.put(p + "rcuRead", rcu[t] ? "1" : "0");
+            if (sigArm[t] != 0) out.put(p + "signal", "frame written; the return goes to the handler");
+            if (sigRet[t]) out.put(p + "signal", "rt_sigreturn restored pt_regs; the return resumes the interrupted context");
         }
         for (int i = 0; i < mmWriter.length; i++) out.put("mm" + i + ".mmap_lock", mmWriter[i] < 0 ? "free" : "held by " + m.threadName(mmWriter[i]));
         for (int s = 0; s < nStacks; s++) {

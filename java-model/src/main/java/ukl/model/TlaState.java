@@ -27,7 +27,7 @@ public final class TlaState {
             for (int j = 0; j < out.length; j++) {
                 Map<String, Object> f = (Map<String, Object>) fr.get(j);
                 out[j] = Frame.make(i(f.get("k")), i(f.get("t")), i(f.get("d")))
-                        | (b(f.get("i")) ? 1 << 12 : 0) | (b(f.get("c3")) ? 1 << 13 : 0) | i(f.get("sp")) << 14 | (b(f.get("fk")) ? 1 << 22 : 0);
+                        | (b(f.get("i")) ? 1 << 12 : 0) | (b(f.get("c3")) ? 1 << 13 : 0) | i(f.get("sp")) << 14 | (b(f.get("fk")) ? 1 << 22 : 0) | (b(f.get("rz")) ? 1 << 23 : 0);
             }
             s.stack[i] = out;
         }
@@ -50,6 +50,7 @@ public final class TlaState {
             s.redZone[t] = b(r.get("redZone")); s.needResched[t] = b(r.get("needResched"));
             s.sigPending[t] = b(r.get("sigPending")); s.inBypass[t] = b(r.get("inBypass"));
             s.kso[t] = b(r.get("kso")); s.ubuf[t] = b(r.get("ubuf")); s.rcu[t] = b(r.get("rcu"));
+            s.sigArm[t] = i(r.get("sigArm")); s.sigRet[t] = b(r.get("sigRet"));
             s.preempt[t] = i(r.get("preempt")); s.bypassCount[t] = i(r.get("bypassCount")); s.bypassRun[t] = i(r.get("bypassRun"));
             s.ipiWait[t] = i(r.get("ipiWait")); s.sysretDepth[t] = i(r.get("sysretDepth"));
             s.savedSp[t] = i(r.get("savedSp")); s.savedIf[t] = i(r.get("savedIf")); s.savedCpl[t] = i(r.get("savedCpl"));
@@ -88,7 +89,7 @@ public final class TlaState {
                 b.append(j > 0 ? ", " : "").append("[k |-> ").append(Frame.kind(f)).append(", t |-> ").append(Frame.thread(f))
                         .append(", d |-> ").append(Frame.depth(f)).append(", i |-> ").append(tb(Frame.ifl(f)))
                         .append(", c3 |-> ").append(tb(Frame.cpl3(f))).append(", sp |-> ").append(Frame.sp(f))
-                        .append(", fk |-> ").append(tb(Frame.fakeCs(f))).append("]");
+                        .append(", fk |-> ").append(tb(Frame.fakeCs(f))).append(", rz |-> ").append(tb(Frame.redZone(f))).append("]");
             }
             b.append(">>");
         }
@@ -119,7 +120,8 @@ public final class TlaState {
                     .append(", savedSp |-> ").append(s.savedSp[t]).append(", savedIf |-> ").append(s.savedIf[t])
                     .append(", savedCpl |-> ").append(s.savedCpl[t]).append(", savedGs |-> ").append(s.savedGs[t])
                     .append(", savedCt |-> ").append(s.savedCt[t]).append(", kso |-> ").append(tb(s.kso[t]))
-                    .append(", ubuf |-> ").append(tb(s.ubuf[t])).append(", rcu |-> ").append(tb(s.rcu[t])).append(", acts |-> <<");
+                    .append(", ubuf |-> ").append(tb(s.ubuf[t])).append(", rcu |-> ").append(tb(s.rcu[t])).append(", sigArm |-> ").append(s.sigArm[t])
+                    .append(", sigRet |-> ").append(tb(s.sigRet[t])).append(", acts |-> <<");
             for (int d = 0; d < s.acts[t].length; d++) {
                 int a = s.acts[t][d];
                 b.append(d > 0 ? ", " : "").append("[k |-> ").append(Act.kind(a)).append(", code |-> ").append(Act.code(a))

@@ -34,9 +34,11 @@ final class TraceText {
             }
             case APP_OP -> {
                 kind = "app";
-                List<Workload.AppOp> prog = m.scenario.threads.get(l.thread()).program();
-                action = prog.get(l.appPc()).render();
-                path = m.isIdle(l.thread()) ? "idle loop" : "workload:" + m.scenario.workload.name();
+                boolean handler = l.code() == 1;   // a step of the signal handler (Machine.exec)
+                List<Workload.AppOp> prog = handler ? m.scenario.threads.get(l.thread()).handler() : m.scenario.threads.get(l.thread()).program();
+                action = l.appPc() < prog.size() ? prog.get(l.appPc()).render()
+                        : l.appPc() == prog.size() ? "syscall rt_sigreturn (the handler returns into the restorer)" : "(the restorer returned)";
+                path = m.isIdle(l.thread()) ? "idle loop" : "workload:" + m.scenario.workload.name() + (handler ? " signal handler" : "");
             }
             case BODY_OP -> {
                 kind = "body";

@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record Workload(String name, String description, List<AppOp> app, Map<String, List<BodyOp>> bodies,
                        int cpus, int threads, boolean coRunner, Map<Event, Integer> events, List<AppOp> coApp,
-                       boolean nmiReadsUser) {
+                       boolean nmiReadsUser, List<AppOp> handler) {
 
     public enum AppKind { SYSCALL, SHORTCUT, GROW_STACK, REDZONE, COMPUTE, IDLE }
 
@@ -34,8 +34,10 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
      * deeper than the task stack; on a task or IST stack it runs into the guard page below it.
      * ALLOC: a GFP_KERNEL allocation, which may sleep in reclaim: schedule(). CLONE_REGS:
      * copy_thread copies the parent's pt_regs into the child (issue 13; see Machine.execBody).
+     * SIGRETURN: rt_sigreturn's restore_sigcontext, which loads pt_regs from the signal frame on
+     * the app stack (arch/x86/kernel/signal.c), so the syscall's return resumes the interrupted context.
      */
-    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS }
+    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS, SIGRETURN }
 
     public record BodyOp(BodyKind kind) {
         public String render() {
@@ -54,25 +56,27 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
     private static BodyOp b(BodyKind k) { return new BodyOp(k); }
 
     /** Every body a workload may name. getppid reads current->real_parent under rcu_read_lock (kernel/sys.c); tcp_sendmsg holds the socket spinlock and an RCU read-side section. */
-    public static final Map<String, List<BodyOp>> BODIES = Map.of(
-            "getppid", List.of(b(BodyKind.RCU_LOCK), b(BodyKind.RCU_UNLOCK)),
-            "mmap", List.of(b(BodyKind.LOCK), b(BodyKind.TOUCH_APP_STACK), b(BodyKind.UNLOCK)),
-            "read", List.of(b(BodyKind.SLEEP)),
-            "spin", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.SPIN_UNLOCK)),
-            "tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_LOCK), b(BodyKind.RCU_UNLOCK), b(BodyKind.SPIN_UNLOCK)),
-            "munmap", List.of(b(BodyKind.SEND_IPI)),
+    public static final Map<String, List<BodyOp>> BODIES = Map.ofEntries(
+            Map.entry("getppid", List.of(b(BodyKind.RCU_LOCK), b(BodyKind.RCU_UNLOCK))),
+            Map.entry("mmap", List.of(b(BodyKind.LOCK), b(BodyKind.TOUCH_APP_STACK), b(BodyKind.UNLOCK))),
+            Map.entry("read", List.of(b(BodyKind.SLEEP))),
+            Map.entry("spin", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.SPIN_UNLOCK))),
+            Map.entry("tcp_sendmsg", List.of(b(BodyKind.SPIN_LOCK), b(BodyKind.RCU_LOCK), b(BodyKind.RCU_UNLOCK), b(BodyKind.SPIN_UNLOCK))),
+            Map.entry("munmap", List.of(b(BodyKind.SEND_IPI))),
             // A syscall with a deep kernel call chain: its frames need a fresh stack page (§5.11).
-            "deep", List.of(b(BodyKind.TOUCH_APP_STACK)),
+            Map.entry("deep", List.of(b(BodyKind.TOUCH_APP_STACK))),
             // read() into a buffer the app has not touched yet: copy_to_user faults in the kernel.
-            "read_user", List.of(b(BodyKind.COPY_USER)),
+            Map.entry("read_user", List.of(b(BodyKind.COPY_USER))),
             // A kernel bug or a too-deep call chain: the task stack overflows into its guard page.
-            "overflow", List.of(b(BodyKind.KSTACK_OVERFLOW)),
+            Map.entry("overflow", List.of(b(BodyKind.KSTACK_OVERFLOW))),
             // clone(CLONE_UKL) for pthread_create: copy_process allocates the child (dup_task_struct,
             // GFP_KERNEL: may sleep), then copy_thread copies the parent's pt_regs.
-            "clone", List.of(b(BodyKind.ALLOC), b(BodyKind.CLONE_REGS)));
+            Map.entry("clone", List.of(b(BodyKind.ALLOC), b(BodyKind.CLONE_REGS))),
+            // The signal restorer's syscall (glibc __restore_rt: mov $15, %eax; syscall).
+            Map.entry("rt_sigreturn", List.of(b(BodyKind.SIGRETURN))));
 
     /** Bodies whose glibc wrapper never bypasses (UKL-CODE-NOTES "Bypass": syscall(), clone, vfork, the signal restorer). */
-    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone");
+    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone", "rt_sigreturn");
 
     /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
     public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
@@ -122,6 +126,17 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         // slot (entry_64.S ukl_entry_SYSCALL_64); copy_process may sleep before it reads them.
         add(m, "clone", "clone() of a UKL thread (pthread_create): copy_process may sleep, then copy_thread takes the parent's pt_regs; a co-running process shares the CPU",
                 List.of(sys("clone")), 1, 1, true, Map.of(Event.TIMER, 1));
+        // issue 13: signals with a handler. exit_work delivers the signal by writing a frame on the
+        // app stack (get_sigframe: regs->sp - 128, below the red zone) and returning to the handler;
+        // the handler's restorer calls rt_sigreturn, always through the full path. The timer lands in
+        // the mmap body; in ukl-5.14 a bypassed body still holds mmap_lock when the handler runs.
+        // The deep-stack syscall first maps the page below the app's own (§5.11), in the app and in
+        // the handler, so a bypassed mmap body's stack use does not fault while it holds mmap_lock
+        // (that is workload mmap's hazard, not the signal's).
+        add(m, "signal-mmap", "a deep-stack syscall, then mmap(), with a signal whose handler does the same: delivered from a timer inside the mmap body, the handler needs the mmap_lock the body holds",
+                List.of(sys("deep"), sys("mmap")), 1, 1, false, Map.of(Event.TIMER, 1, Event.SIGNAL, 1), CO_RUNNER, List.of(sys("deep"), sys("mmap")));
+        add(m, "signal-getppid", "computation (red zone in use under APP_REDZONE) and getppid() with a signal whose handler calls getppid(): the signal frame goes on the app stack below the red zone",
+                List.of(op(AppKind.COMPUTE), op(AppKind.REDZONE), sys("getppid")), 1, 1, false, Map.of(Event.TIMER, 1, Event.SIGNAL, 1), CO_RUNNER, List.of(sys("getppid")));
         add(m, "kstack-overflow", "a syscall whose kernel call chain overflows the task stack into its guard page",
                 List.of(sys("overflow")), 1, 1, false, new java.util.EnumMap<>(Event.class));
         ALL = java.util.Collections.unmodifiableMap(m);
@@ -132,18 +147,28 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         return add(m, n, d, app, cpus, threads, co, ev, CO_RUNNER);
     }
 
+    private static Workload add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
+                            boolean co, Map<Event, Integer> ev, List<AppOp> coApp) {
+        return add(m, n, d, app, cpus, threads, co, ev, coApp, List.of());
+    }
+
+    /** The app's signal handler program, empty when the signal's action is to be ignored (no frame). */
+    public boolean hasHandler() { return !handler.isEmpty(); }
+
     private static Workload withNmiRead(Workload w) {
-        return new Workload(w.name, w.description, w.app, w.bodies, w.cpus, w.threads, w.coRunner, w.events, w.coApp, true);
+        return new Workload(w.name, w.description, w.app, w.bodies, w.cpus, w.threads, w.coRunner, w.events, w.coApp, true, w.handler);
     }
 
     private static Workload add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
-                            boolean co, Map<Event, Integer> ev, List<AppOp> coApp) {
+                            boolean co, Map<Event, Integer> ev, List<AppOp> coApp, List<AppOp> handler) {
         Map<String, List<BodyOp>> bodies = new LinkedHashMap<>();
+        for (AppOp o : handler) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
+        if (!handler.isEmpty()) bodies.put("rt_sigreturn", BODIES.get("rt_sigreturn"));
         for (AppOp o : app) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
         for (AppOp o : coApp) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
         java.util.EnumMap<Event, Integer> events = new java.util.EnumMap<>(Event.class);
         events.putAll(ev);
-        Workload w = new Workload(n, d, app, bodies, cpus, threads, co, events, coApp, false);
+        Workload w = new Workload(n, d, app, bodies, cpus, threads, co, events, coApp, false, handler);
         m.put(n, w);
         return w;
     }

@@ -193,4 +193,56 @@ class MachineTest {
         assertTrue(r.violated(Property.STACK_CLOBBER));
         assertTrue(r.properties().get(Property.STACK_CLOBBER).trace().why().contains("an iret since its delivery unmasked NMIs"));
     }
+
+    // ---- issue 13: signal frames, handlers and rt_sigreturn
+
+    /** The issue's criterion: a handler calling mmap from inside a bypassed mmap body deadlocks on 5.14, not on 6.x. */
+    @Test
+    void aHandlerCallingMmapInsideABypassedMmapBodyDeadlocksOn514NotOn6x() {
+        Result k514 = Explorer.check(b("ukl-5.14", "signal-mmap").option(Option.BYP).bypassLimit(3).build());
+        assertTrue(k514.violated(Property.DEADLOCK));
+        Trace tr = k514.properties().get(Property.DEADLOCK).trace();
+        assertTrue(tr.steps().stream().anyMatch(st -> st.path() != null && st.path().endsWith("signal handler")), "the deadlock goes through the handler");
+        assertTrue(tr.why().contains("already holds"), tr.why());
+        Result k6x = Explorer.check(b("ukl-6x", "signal-mmap").option(Option.BYP).bypassLimit(3).build());
+        assertEquals(Result.Status.HOLDS, k6x.properties().get(Property.DEADLOCK).status());
+        // Without the bypass the body runs in mode 1 on 5.14 too: the signal waits for the syscall exit.
+        assertEquals("ok", Explorer.check(b("ukl-5.14", "signal-mmap").build()).verdict());
+    }
+
+    /** get_sigframe skips 128 bytes below regs->sp; a kernel that did not would clobber the live red zone. */
+    @Test
+    void theSignalFrameSkipsTheRedZone() {
+        Scenario sc = b("linux", "signal-getppid").option(Option.APP_REDZONE).build();
+        assertEquals("ok", Explorer.check(sc).verdict());
+        Result bad = new Explorer(sc, Machine.Perturbation.SIGFRAME_IGNORES_REDZONE).run();
+        assertTrue(bad.violated(Property.RED_ZONE_CLOBBER));
+    }
+
+    /** The handler runs above the interrupted context, and after rt_sigreturn no signal frame is left behind in app code. */
+    @ParameterizedTest
+    @ValueSource(strings = {"linux", "ukl-5.14", "ukl-paper"})
+    void theHandlerRunsAndRtSigreturnRestoresTheInterruptedContext(String preset) {
+        Explorer ex = new Explorer(b(preset, "signal-getppid").build());
+        assertEquals("ok", ex.run().verdict());
+        Machine m = ex.machine();
+        boolean handler = false, restored = false;
+        for (byte[] e : ex.states()) {
+            State s = State.decode(e, m.nCpu, m.nThr, m.nMm);
+            for (int d = 0; d < s.depth(0); d++) handler |= Act.kind(s.act(0, d)) == Act.HANDLER;
+            restored |= s.sigRet[0];
+            if (s.depth(0) == 1)
+                for (int f : s.stack[s.app(0)]) assertNotEquals(Frame.SIG, Frame.kind(f), "a signal frame outlives its handler");
+        }
+        assertTrue(handler, "some state runs the handler");
+        assertTrue(restored, "some state has rt_sigreturn's restored pt_regs");
+    }
+
+    /** Under stack sharing pt_regs sit below regs->sp on the app stack, where the signal frame goes. */
+    @Test
+    void aSignalFrameOverPtRegsOnASharedStackIsAStackClobber() {
+        Result r = Explorer.check(b("ukl-5.14", "signal-getppid").option(Option.NSS).build());
+        assertTrue(r.violated(Property.STACK_CLOBBER));
+        assertTrue(r.properties().get(Property.STACK_CLOBBER).trace().why().contains("setup_rt_frame"));
+    }
 }

@@ -50,7 +50,9 @@ class DifferentialProperties {
             // issue 13: fake_cs / fix_cs, the tick's RCU quiescent state, per-CPU reads through GS
             new Target("ukl-paper", "irq", "shortcut-bare", "TIMER:1", List.of()),
             new Target("ukl-5.14", "mc", "compute", "MC:1", List.of()),
-            new Target("ukl-5.14", "syscall", "clone", "TIMER:1", List.of("NSS")));
+            new Target("ukl-5.14", "syscall", "clone", "TIMER:1", List.of("NSS")),
+            // issue 13: signal delivery, the sig_frame iret branch and rt_sigreturn's return
+            new Target("ukl-5.14", "syscall", "signal-getppid", "TIMER:1,SIGNAL:1", List.of()));
 
     record Mutant(Target target, Mutation mutation, int at, String text) {
         @Override public String toString() { return target.preset() + ":" + target.path() + " " + mutation + " at op " + at; }
@@ -211,6 +213,19 @@ class DifferentialProperties {
         b.coRunner = true;
         b.cpus = 2;   // the co-runner on its own CPU, so its SYSCALL window can meet the #MC
         perturbationIsCaught(b, "percpu-ignores-gs", Machine.Perturbation.PERCPU_IGNORES_GS);
+    }
+
+    /** A Java engine whose signal frame ignores the red zone is caught against TLC (Linux, a signal while the leaf's red zone is live). */
+    @Test
+    void aSignalFrameOverTheRedZoneIsReported() throws Exception {
+        Scenario.Builder b = Scenario.builder().preset("linux").workload("signal-getppid").option(ukl.model.Option.APP_REDZONE);
+        perturbationIsCaught(b, "sigframe-ignores-redzone", Machine.Perturbation.SIGFRAME_IGNORES_REDZONE);
+    }
+
+    /** Issue 13, deterministically: dropping any op of 5.14's syscall path (with its sig_frame iret) on the signal workload. */
+    @Test
+    void bothEnginesAgreeWithoutEachSignalReturnOp() throws Exception {
+        agreeWithoutEach(TARGETS.get(TARGETS.size() - 1), "pushf", "popf", "exit_work");
     }
 
     /** A broken nested-NMI test in the Java engine (it ignores DF) is caught against TLC. */
