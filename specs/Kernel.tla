@@ -357,7 +357,9 @@ CheckUnwound(s, t, r, d) ==   \* ret/sysret must not jump over a live hardware f
         ~\E i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) :
             LET f == Stack(s, i)[j] IN f.k = FHW /\ f.t = t /\ f.d = k
 
-SwitchToApp(s, c, t) ==
+\* fl: the frame becomes a return address and a flags word (switch_stack app); FALSE: a return
+\* address only (switch_stack app_ret, for sti; ret without popf).
+SwitchToApp(s, c, t, fl) ==
     LET app == AppStk(t)
         h == NearestHw(s, t)
         sp == C(s, c).sp
@@ -374,8 +376,8 @@ SwitchToApp(s, c, t) ==
        THEN IF f.sp # app \/ f.c3 THEN Viol(s, "RETURN_MISMATCH")
             ELSE LET chk == CheckPush(s, app) IN
                  IF chk = "fault" THEN Fault(s) ELSE IF chk # "ok" THEN Viol(s, chk)
-                 ELSE LET s1 == PushFrame(PushFrame(PopFrame(s, sp), app, Frame(FRET, t, h - 1, FALSE, FALSE, 0)),
-                                          app, Frame(FFLAGS, t, h - 1, f.i, FALSE, 0))
+                 ELSE LET s0 == PushFrame(PopFrame(s, sp), app, Frame(FRET, t, h - 1, FALSE, FALSE, 0))
+                          s1 == IF fl THEN PushFrame(s0, app, Frame(FFLAGS, t, h - 1, f.i, FALSE, 0)) ELSE s0
                       IN Ok([s1 EXCEPT !.cpu[c + 1].sp = app])
        ELSE Ok([s EXCEPT !.cpu[c + 1].sp = app])
 
@@ -605,7 +607,7 @@ ExecOp(s, c, t, in) ==
               IF in.arg = 0
               THEN IF Len(Stack(s, TaskStk(t))) > 0 THEN Viol(s, "STACK_CLOBBER")
                    ELSE Ok(Advance([s EXCEPT !.cpu[c + 1].sp = TaskStk(t)], t))
-              ELSE LET r == SwitchToApp(s, c, t) IN IF r.ex = "ok" THEN Ok(Advance(r.st, t)) ELSE r
+              ELSE LET r == SwitchToApp(s, c, t, in.arg = 1) IN IF r.ex = "ok" THEN Ok(Advance(r.st, t)) ELSE r
          [] in.op = "push_regs" ->
               IF a.scr /\ C(s, c).scratchT # t THEN Viol(s, "SCRATCH_CLOBBER")
               ELSE PushChecked(s, sp, Frame(FREGS, t, d, FALSE, FALSE, 0),
@@ -694,6 +696,7 @@ ExecOp(s, c, t, in) ==
               ELSE IF ~CheckUnwound(s, t, r, d) THEN Viol(s, "RETURN_MISMATCH")
               ELSE StartHandler(Truncate([s EXCEPT !.cpu[c + 1].cpl = 3, !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].sp = AppStk(t),
                                          !.thr[t + 1].sysretDepth = -1], t, r + 1), c, t)
+         [] in.op = "nop" -> Ok(Advance(s, t))
          [] in.op = "panic" ->
               IF HasVec(s, t, VDF) THEN Viol(s, "DOUBLE_FAULT_PANIC") ELSE Viol(s, "UNHANDLED_KERNEL_FAULT")
 

@@ -3,6 +3,7 @@ package ukl.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ukl.model.Presets;
+import ukl.model.lang.Ast;
 import ukl.model.lang.PathParser;
 import ukl.model.lang.PathPrinter;
 
@@ -176,6 +177,24 @@ class CliTest {
             assertEquals(0, r.code());
             assertEquals(PathPrinter.print(Presets.load(p)), PathPrinter.print(PathParser.parse(p, r.out())));
         }
+    }
+
+    /** Issue 14: `ukl show FILE` prints the merged program, each line with its origin, and it parses back. */
+    @Test
+    void showOfAPathFilePrintsTheMergedProgramWithOrigins(@TempDir Path dir) throws Exception {
+        String change = System.getProperty("ukl.specs.dir") + "/scenarios/paths/k6x-ret-sti.ukl";
+        Run r = run("show", change);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("path ret_sti:") && r.out().contains("# from " + change), r.out());
+        assertTrue(r.out().contains("switch_stack app_ret") && r.out().contains(change + ":46"), "the change's own lines name their line");
+        assertTrue(r.out().contains("# from ukl-6x") && r.out().contains("# ukl-6x:"), "inherited paths name the preset");
+        Ast.PathFile back = PathParser.parse("merged.ukl", r.out());
+        assertNull(back.extendsPreset());
+        assertNotNull(back.path("syscall"));
+        Path bad = dir.resolve("typo.ukl");
+        Files.writeString(bad, "extends ukl-6x\n\npath sycall:\n    ret\n");
+        badInput(run("show", bad.toString()), bad + ":3:6:", "no path runs it");
+        badInput(run("show", dir.resolve("missing.ukl").toString()), "missing.ukl");
     }
 
     @Test

@@ -93,7 +93,7 @@ abstract class EntryReturn extends Nmi {
                                 + ", which still holds " + frames(n, task));
                     n.sp[c] = task;
                 } else {
-                    switchToApp(n, c, t);
+                    switchToApp(n, c, t, in.arg() == 1);
                 }
                 advance(n, t, a);
             }
@@ -189,6 +189,7 @@ abstract class EntryReturn extends Nmi {
                 advance(n, t, a);
             }
             case SET_BYPASS -> { n.inBypass[t] = true; advance(n, t, a); }
+            case NOP -> advance(n, t, a);
             case RUN -> {
                 if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.bypassRun[t] = 0;
                 advance(n, t, a);
@@ -387,7 +388,7 @@ abstract class EntryReturn extends Nmi {
 
     /** UKL_RET's return (§5.9): leaving for the app stack turns the interrupt's hardware frame into a
      *  return address and flags word written below the interrupted SP. */
-    void switchToApp(State n, int c, int t) {
+    void switchToApp(State n, int c, int t, boolean flagsWord) {
         int app = n.app(t);
         if (n.sigRet[t] && entryRoot(n, t) >= 0 && !Act.hw(n.act(t, entryRoot(n, t)))) {
             // ukl_entry_SYSCALL_64's "movq 0x18(%rsp), %rsp" loads the SP rt_sigreturn restored: the
@@ -411,7 +412,8 @@ abstract class EntryReturn extends Nmi {
             checkPush(n, app);
             n.pop(sp);
             n.push(app, Frame.make(Frame.RET, t, h - 1));
-            n.push(app, Frame.flags(t, h - 1, Frame.ifl(f)));
+            // app_ret writes the return address only: the path restores IF itself (sti; ret).
+            if (flagsWord) n.push(app, Frame.flags(t, h - 1, Frame.ifl(f)));
         }
         n.sp[c] = app;
     }

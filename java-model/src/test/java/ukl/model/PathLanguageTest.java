@@ -10,6 +10,7 @@ import ukl.model.lang.PathCompiler;
 import ukl.model.lang.PathParser;
 import ukl.model.lang.PathPrinter;
 import ukl.model.lang.Program;
+import ukl.model.lang.Op;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -78,7 +79,7 @@ class PathLanguageTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "unknown op            | path irq:\\n    frobnicate\\n                     | 2 | 5  | unknown op 'frobnicate'",
-            "unknown path          | path irqs:\\n    iret\\n                           | 1 | 6  | unknown path 'irqs'",
+            "bad path name         | path IRQ:\\n    iret\\n                            | 1 | 6  | bad path name 'IRQ'",
             "missing colon         | path irq\\n    iret\\n                            | 1 | 9  | expected ':'",
             "no block              | path irq:\\npath nmi:\\n    iret\\n               | 1 | 10 | expected an indented block",
             "bad dedent            | path irq:\\n    if from_user:\\n        iret\\n  iret\\n | 4 | 3 | indentation does not match",
@@ -86,12 +87,14 @@ class PathLanguageTest {
             "unknown condition     | path irq:\\n    if from_space:\\n        iret\\n   | 2 | 8  | unknown condition 'from_space'",
             "unknown option        | path irq:\\n    if option FAST:\\n        iret\\n  | 2 | 15 | unknown option 'FAST'",
             "missing arg           | path irq:\\n    set_mode\\n                       | 2 | 14 | needs an argument",
-            "bad arg               | path irq:\\n    switch_stack kernel\\n            | 2 | 18 | takes task|app, not 'kernel'",
+            "bad arg               | path irq:\\n    switch_stack kernel\\n            | 2 | 18 | takes task|app|app_ret, not 'kernel'",
             "extra arg             | path irq:\\n    iret now\\n                       | 2 | 10 | takes no argument",
             "tab                   | path irq:\\n\\tiret\\n                           | 2 | 1  | tab in indentation",
             "extends late          | path irq:\\n    iret\\nextends linux\\n          | 3 | 1  | must be the first line",
             "duplicate path        | path irq:\\n    iret\\npath irq:\\n    iret\\n   | 3 | 6  | defined twice",
-            "run unknown           | path irq:\\n    run nowhere\\n                    | 2 | 9  | unknown path 'nowhere'",
+            "run bad name          | path irq:\\n    run Nowhere\\n                    | 2 | 9  | bad path name 'Nowhere'",
+            "else if no cond       | path irq:\\n    if bypass:\\n        iret\\n    else if:\\n        iret\\n | 4 | 12 | expected a condition",
+            "else junk             | path irq:\\n    if bypass:\\n        iret\\n    else now:\\n        iret\\n | 4 | 10 | expected 'else:' or 'else if COND:'",
     })
     void malformedFilesGiveOnePositionedError(String what, String text, int line, int col, String msg) {
         String src = text.strip().replace("\\n", "\n").replace("\\t", "\t");
@@ -126,5 +129,51 @@ class PathLanguageTest {
         assertNotEquals(w, wo);
         assertFalse(w.contains("option"), "no option branch survives compilation");
         assertTrue(EnumSet.allOf(Option.class).size() > 5);
+    }
+
+    // ---- issue 14: helper paths, else if, nop, switch_stack app_ret
+
+    private static final String HELPER = "extends ukl-6x\n\npath irq:\n    if option RET:\n        run ret_sti\n    else:\n        iret\n\npath ret_sti:\n    switch_stack app_ret\n    nop\n    sti\n    ret\n";
+
+    @Test
+    void aHelperPathIsRunLikeAnyOtherPath() {
+        PathCompiler.Merged m = PathCompiler.merge(PathParser.parse("h.ukl", HELPER), Presets::load);
+        Program p = PathCompiler.compile("h", m, Set.of("RET"));
+        assertTrue(p.has("ret_sti"));
+        assertEquals("h.ukl", m.pathFile().get("ret_sti"));
+        // Without RET nothing runs it in this compilation, but the file does: still valid.
+        assertDoesNotThrow(() -> PathCompiler.compile("h", m, Set.of()));
+    }
+
+    @Test
+    void aHelperNoPathRunsIsAMisspeltPath() {
+        String text = "extends ukl-6x\n\npath sycall:\n    ret\n";
+        PathCompiler.Merged m = PathCompiler.merge(PathParser.parse("typo.ukl", text), Presets::load);
+        InputError e = assertThrows(InputError.class, () -> PathCompiler.compile("t", m, Set.of()));
+        assertEquals("typo.ukl:3:6", e.render().substring(0, e.render().indexOf(": ")));
+        assertTrue(e.getMessage().contains("no path runs it"), e.getMessage());
+    }
+
+    @Test
+    void runOfAnUndefinedHelperIsAPositionedError() {
+        String text = "extends ukl-6x\n\npath irq:\n    run nowhere\n";
+        PathCompiler.Merged m = PathCompiler.merge(PathParser.parse("x.ukl", text), Presets::load);
+        InputError e = assertThrows(InputError.class, () -> PathCompiler.compile("x", m, Set.of()));
+        assertEquals(4, e.line());
+        assertTrue(e.getMessage().contains("no path 'nowhere'"), e.getMessage());
+    }
+
+    @Test
+    void elseIfIsAnElseHoldingOneIfAndPrintsBack() {
+        String text = "path irq:\n    if bypass:\n        nop\n    else if not need_resched:\n        cli\n    else:\n        sti\n    iret\n";
+        Ast.PathFile f = PathParser.parse("e.ukl", text);
+        Ast.IfStmt top = (Ast.IfStmt) f.path("irq").body().get(0);
+        assertEquals(1, top.orElse().size());
+        Ast.IfStmt inner = (Ast.IfStmt) top.orElse().get(0);
+        assertTrue(inner.cond().negated());
+        assertEquals(Op.STI, ((Ast.OpStmt) inner.orElse().get(0)).op());
+        String printed = PathPrinter.print(f);
+        assertTrue(printed.contains("    else if not need_resched:\n"), printed);
+        assertEquals(printed, PathPrinter.print(PathParser.parse("e2.ukl", printed)));
     }
 }

@@ -19,7 +19,7 @@ public enum Op {
     SET_MODE("set_mode", List.of("kernel", "app"), true, "UKL flag := 1 / 2 (no effect on non-UKL threads)"),
     SAVE_SP("save_sp", List.of(), false, "per-CPU scratch := (this thread, SP)"),
     LOAD_SP("load_sp", List.of(), false, "SP := scratch (SCRATCH_CLOBBER if another thread wrote it since)"),
-    SWITCH_STACK("switch_stack", List.of("task", "app"), false, "SP := top of this thread's task stack / back to the app stack"),
+    SWITCH_STACK("switch_stack", List.of("task", "app", "app_ret"), false, "SP := top of this thread's task stack / back to the app stack (an interrupt's frame becomes a return address and flags word below the interrupted SP; app_ret: a return address only, for sti; ret without popf)"),
     PUSH_REGS("push_regs", List.of(), false, "push the pt_regs frame on the current stack"),
     POP_REGS("pop_regs", List.of(), false, "pop the pt_regs frame"),
     SYNC_REGS("sync_regs", List.of(), true, "move the frame on the current stack to the top of the task stack"),
@@ -41,7 +41,8 @@ public enum Op {
     RET("ret", List.of(), false, "pop the return address; resume the app code that called or was interrupted"),
     IRET("iret", List.of(), false, "atomically restore SP, if, cpl from the frame; clears nmiBlocked"),
     SYSRET("sysret", List.of(), false, "cpl := 3, if := 1, SP := user stack"),
-    PANIC("panic", List.of(), true, "the kernel panics here");
+    PANIC("panic", List.of(), true, "the kernel panics here"),
+    NOP("nop", List.of(), false, "one instruction that changes nothing (a placeholder, or one more instruction boundary in a window)");
 
     public final String word;
     /** The allowed argument words; empty if the op takes none; {@code <path>} for a path name. */

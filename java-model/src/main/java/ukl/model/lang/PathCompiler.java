@@ -65,6 +65,13 @@ public final class PathCompiler {
             code[index.get(d.name())] = out.toArray(new Instr[0]);
         }
         rejectRunCycles(names, code);
+        // A helper path no path runs (under any option) is most likely a misspelt standard path: say so.
+        java.util.Set<String> run = new java.util.HashSet<>();
+        for (Ast.PathDef d : f.paths()) runTargets(d.body(), run);
+        for (Ast.PathDef d : f.paths())
+            if (!PathNames.known(d.name()) && !run.contains(d.name()))
+                throw new InputError(m.pathFile().get(d.name()), d.line(), 6, "path '" + d.name() + "' is not one of " + String.join(", ", PathNames.ALL)
+                        + " and no path runs it; a helper path needs a 'run " + d.name() + "'");
         return new Program(name, m.basePreset(), List.copyOf(names), code, Map.copyOf(index), f);
     }
 
@@ -77,6 +84,13 @@ public final class PathCompiler {
         int n = names.size();
         int[] color = new int[n];   // 0 new, 1 on the current chain, 2 done
         for (int s = 0; s < n; s++) if (color[s] == 0) dfs(s, names, code, color, new ArrayList<>());
+    }
+
+    private static void runTargets(List<Ast.Stmt> stmts, java.util.Set<String> out) {
+        for (Ast.Stmt s : stmts) {
+            if (s instanceof Ast.OpStmt o && o.op() == Op.RUN) out.add(o.arg());
+            else if (s instanceof Ast.IfStmt i) { runTargets(i.then(), out); runTargets(i.orElse(), out); }
+        }
     }
 
     private static void dfs(int v, List<String> names, Instr[][] code, int[] color, List<String> chain) {

@@ -15,4 +15,7 @@ public final class PathNames {
             "libc_syscall", "syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db");
 
     public static boolean known(String n) { return ALL.contains(n); }
+
+    /** A helper path's name: a path a file defines only for 'run' (issue 14). */
+    public static boolean helperName(String n) { return n.matches("[a-z][a-z0-9_]*") && !known(n); }
 }

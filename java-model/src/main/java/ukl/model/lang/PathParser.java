@@ -86,8 +86,10 @@ public final class PathParser {
             if (l.toks.size() < 2 || l.toks.get(1).word.equals(":"))
                 throw err(l, first.col + 4, "expected a path name after 'path'");
             Tok name = l.toks.get(1);
-            if (!PathNames.known(name.word))
-                throw err(l, name.col, "unknown path '" + name.word + "'; expected one of " + String.join(", ", PathNames.ALL));
+            // A name outside PathNames.ALL is a helper path, for 'run' (the compiler rejects one no path runs).
+            if (!PathNames.known(name.word) && !PathNames.helperName(name.word))
+                throw err(l, name.col, "bad path name '" + name.word + "'; expected one of " + String.join(", ", PathNames.ALL)
+                        + ", or a helper name (lower-case letters, digits, '_')");
             if (l.toks.size() != 3 || !l.toks.get(2).word.equals(":"))
                 throw err(l, l.toks.size() > 2 ? l.toks.get(2).col : name.col + name.word.length(),
                         "expected ':' after 'path " + name.word + "'");
@@ -125,16 +127,7 @@ public final class PathParser {
         Tok first = l.toks.get(0);
         if (first.word.equals("if")) {
             pos++;
-            Cond c = cond(l);
-            List<Ast.Stmt> then = block(l, indent);
-            List<Ast.Stmt> orElse = List.of();
-            if (pos < lines.size() && lines.get(pos).indent == indent && lines.get(pos).toks.get(0).word.equals("else")) {
-                Line e = lines.get(pos++);
-                if (e.toks.size() != 2 || !e.toks.get(1).word.equals(":"))
-                    throw err(e, e.toks.size() > 1 ? e.toks.get(1).col : first.col + 4, "expected 'else:'");
-                orElse = block(e, indent);
-            }
-            return new Ast.IfStmt(c, then, orElse, l.no, first.col);
+            return ifChain(l, 1, indent);
         }
         if (first.word.equals("else")) throw err(l, first.col, "'else:' without a matching 'if' at this indentation");
         if (first.word.equals("path")) throw err(l, first.col, "'path' must start at column 1");
@@ -150,8 +143,8 @@ public final class PathParser {
             Tok a = l.toks.get(1);
             arg = a.word;
             if (op == Op.RUN) {
-                if (!PathNames.known(arg))
-                    throw err(l, a.col, "unknown path '" + arg + "'; expected one of " + String.join(", ", PathNames.ALL));
+                if (!PathNames.known(arg) && !PathNames.helperName(arg))
+                    throw err(l, a.col, "bad path name '" + arg + "'; expected one of " + String.join(", ", PathNames.ALL) + ", or a helper path's name");
             } else if (!op.args.contains(arg)) {
                 throw err(l, a.col, "op '" + op.word + "' takes " + String.join("|", op.args) + ", not '" + arg + "'");
             }
@@ -162,9 +155,28 @@ public final class PathParser {
         return new Ast.OpStmt(op, arg, l.no, first.col, l.comment);
     }
 
-    private Cond cond(Line l) {
+    /** {@code if COND:} (or {@code else if COND:}, the condition at token {@code at}), its block, and any else if / else. */
+    private Ast.IfStmt ifChain(Line l, int at, int indent) {
+        Tok kw = l.toks.get(at - 1);
+        Cond c = cond(l, at);
+        List<Ast.Stmt> then = block(l, indent);
+        List<Ast.Stmt> orElse = List.of();
+        if (pos < lines.size() && lines.get(pos).indent == indent && lines.get(pos).toks.get(0).word.equals("else")) {
+            Line e = lines.get(pos++);
+            if (e.toks.size() > 1 && e.toks.get(1).word.equals("if")) {
+                orElse = List.of(ifChain(e, 2, indent));   // else if: sugar for an else holding one if
+            } else {
+                if (e.toks.size() != 2 || !e.toks.get(1).word.equals(":"))
+                    throw err(e, e.toks.size() > 1 ? e.toks.get(1).col : e.toks.get(0).col + 4, "expected 'else:' or 'else if COND:'");
+                orElse = block(e, indent);
+            }
+        }
+        return new Ast.IfStmt(c, then, orElse, l.no, kw.col);
+    }
+
+    private Cond cond(Line l, int start) {
         List<Tok> t = l.toks;
-        int i = 1;
+        int i = start;
         boolean neg = false;
         if (i < t.size() && t.get(i).word.equals("not")) { neg = true; i++; }
         if (i >= t.size() || t.get(i).word.equals(":"))

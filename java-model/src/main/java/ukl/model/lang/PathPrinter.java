@@ -21,19 +21,69 @@ public final class PathPrinter {
         return sb.toString();
     }
 
+    /**
+     * The merged program of a path file (issue 14, `ukl show FILE`): every path it checks, its own
+     * and the inherited ones, each op line's comment prefixed with the file and line it comes from.
+     * The output parses back as a path file with no 'extends'.
+     */
+    public static String printMerged(PathCompiler.Merged m) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(m.file().source()).append(", merged: base preset ").append(m.basePreset()).append('\n');
+        for (String h : m.file().header()) sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
+        sb.append('\n');
+        boolean first = true;
+        for (Ast.PathDef p : m.file().paths()) {
+            if (!first) sb.append('\n');
+            first = false;
+            String from = m.pathFile().get(p.name());
+            line(sb, "path " + p.name() + ":", "from " + from + (p.comment() != null && !p.comment().isEmpty() ? ": " + p.comment() : ""));
+            originBlock(sb, p.body(), 1, from);
+        }
+        return sb.toString();
+    }
+
+    private static void originBlock(StringBuilder sb, List<Ast.Stmt> stmts, int depth, String from) {
+        String ind = "    ".repeat(depth);
+        for (Ast.Stmt s : stmts) {
+            if (s instanceof Ast.OpStmt o) {
+                String c = from + ":" + o.line() + (o.comment() != null && !o.comment().isEmpty() ? "  " + o.comment() : "");
+                line(sb, ind + o.op().word + (o.arg() != null ? " " + o.arg() : ""), c);
+            } else if (s instanceof Ast.IfStmt i) {
+                originIf(sb, i, ind, depth, "if ", from);
+            }
+        }
+    }
+
+    private static void originIf(StringBuilder sb, Ast.IfStmt i, String ind, int depth, String kw, String from) {
+        line(sb, ind + kw + i.cond().render() + ":", from + ":" + i.line());
+        originBlock(sb, i.then(), depth + 1, from);
+        if (i.orElse().size() == 1 && i.orElse().get(0) instanceof Ast.IfStmt e) {
+            originIf(sb, e, ind, depth, "else if ", from);
+        } else if (!i.orElse().isEmpty()) {
+            line(sb, ind + "else:", null);
+            originBlock(sb, i.orElse(), depth + 1, from);
+        }
+    }
+
     private static void block(StringBuilder sb, List<Ast.Stmt> stmts, int depth) {
         String ind = "    ".repeat(depth);
         for (Ast.Stmt s : stmts) {
             if (s instanceof Ast.OpStmt o) {
                 line(sb, ind + o.op().word + (o.arg() != null ? " " + o.arg() : ""), o.comment());
             } else if (s instanceof Ast.IfStmt i) {
-                line(sb, ind + "if " + i.cond().render() + ":", null);
-                block(sb, i.then(), depth + 1);
-                if (!i.orElse().isEmpty()) {
-                    line(sb, ind + "else:", null);
-                    block(sb, i.orElse(), depth + 1);
-                }
+                ifChain(sb, i, ind, depth, "if ");
             }
+        }
+    }
+
+    private static void ifChain(StringBuilder sb, Ast.IfStmt i, String ind, int depth, String kw) {
+        line(sb, ind + kw + i.cond().render() + ":", null);
+        block(sb, i.then(), depth + 1);
+        if (i.orElse().size() == 1 && i.orElse().get(0) instanceof Ast.IfStmt e) {
+            ifChain(sb, e, ind, depth, "else if ");
+        } else if (!i.orElse().isEmpty()) {
+            line(sb, ind + "else:", null);
+            block(sb, i.orElse(), depth + 1);
         }
     }
 
