@@ -216,6 +216,16 @@ public final class Review {
             }
             out.put(p.name(), lines);
         }
+        // A patch's own lines are what it adds or alters (a deletion marks nothing: there is no line left).
+        for (Ast.PatchDef pd : change.patches()) {
+            Set<Integer> lines = new HashSet<>();
+            for (Ast.Edit e : pd.edits()) {
+                List<Object[]> c = new ArrayList<>();
+                flatten(e.body(), 1, c);
+                for (Object[] x : c) lines.add((Integer) x[1]);
+            }
+            out.put(pd.name(), lines);
+        }
         return out;
     }
 

@@ -191,6 +191,12 @@ class CliTest {
         Ast.PathFile back = PathParser.parse("merged.ukl", r.out());
         assertNull(back.extendsPreset());
         assertNotNull(back.path("syscall"));
+        Path patch = dir.resolve("patch.ukl");
+        Files.writeString(patch, "extends ukl-6x\n\npatch syscall:\n    delete sti 1\n    before ct_exit:\n        sti   # moved\n");
+        Run pr = run("show", patch.toString());
+        assertEquals(0, pr.code(), pr.err());
+        assertTrue(pr.out().contains("path syscall:                   # from ukl-6x, patched by " + patch), pr.out());
+        assertTrue(pr.out().contains("# " + patch + ":6  moved"), pr.out());
         Path bad = dir.resolve("typo.ukl");
         Files.writeString(bad, "extends ukl-6x\n\npath sycall:\n    ret\n");
         badInput(run("show", bad.toString()), bad + ":3:6:", "no path runs it");

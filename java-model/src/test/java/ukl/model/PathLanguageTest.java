@@ -176,4 +176,69 @@ class PathLanguageTest {
         assertTrue(printed.contains("    else if not need_resched:\n"), printed);
         assertEquals(printed, PathPrinter.print(PathParser.parse("e2.ukl", printed)));
     }
+
+    // ---- issue 14: patches edit an inherited path at a named op line
+
+    private static Program compilePatch(String text) {
+        return PathCompiler.compile("p", PathCompiler.merge(PathParser.parse("p.ukl", text), Presets::load), Set.of());
+    }
+
+    private static String ops(Program p, String path) {
+        StringBuilder sb = new StringBuilder();
+        for (Instr in : p.code()[p.pathIndex(path)]) if (in.kind() == Instr.Kind.OP) sb.append(in.render()).append(in.file().equals("p.ukl") ? "*" : "").append(' ');
+        return sb.toString().trim();
+    }
+
+    @Test
+    void aPatchInsertsReplacesAndDeletesAtTheSelectedLine() {
+        Program base = PathCompiler.compile("b", PathCompiler.merge(Presets.load("ukl-6x"), Presets::load), Set.of());
+        Program p = compilePatch("extends ukl-6x\n\npatch syscall:\n    delete sti 1\n    before ct_exit:\n        sti\n"
+                + "    replace pop_regs:\n        nop\n        pop_regs\n    after set_mode app:\n        nop\n");
+        String b = ops(base, "syscall"), c = ops(p, "syscall");
+        assertTrue(b.contains("push_regs ct_exit sti body"), b);
+        assertTrue(c.contains("push_regs sti* ct_exit body"), c);
+        assertTrue(c.contains("ct_enter nop* pop_regs* set_mode app nop* switch_stack app"), c);
+        // Lines the patch does not touch keep the preset's file and line (traces cite them).
+        assertTrue(c.contains("ret") && !c.contains("ret*"), c);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no match        | patch syscall:\\n    delete swapgs\\n              | 4 | 12 | 'swapgs' matches no op line of path syscall",
+            "ambiguous       | patch syscall:\\n    delete sti\\n                 | 4 | 12 | matches 2 op lines of path syscall (ukl-6x:28, ukl-6x:37)",
+            "too few         | patch syscall:\\n    delete sti 3\\n               | 4 | 12 | has only 2 op lines reading 'sti'",
+            "no such path    | patch exc_gp:\\n    delete sti\\n                  | 3 | 7  | has no path 'exc_gp' to patch",
+    })
+    void aPatchThatCannotApplyIsAPositionedError(String what, String edits, int line, int col, String msg) {
+        String text = "extends ukl-6x\n\n" + edits.strip().replace("\\n", "\n");
+        InputError e = assertThrows(InputError.class, () -> compilePatch(text), what);
+        assertEquals("p.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
+        assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no extends      | patch irq:\\n    delete iret\\n                           | 1 | 1  | needs 'extends PRESET'",
+            "unknown op      | extends linux\\npatch irq:\\n    delete frob\\n              | 3 | 12 | unknown op 'frob' in the selector",
+            "missing arg     | extends linux\\npatch irq:\\n    delete set_mode\\n          | 3 | 21 | needs the op's argument",
+            "bad occurrence  | extends linux\\npatch irq:\\n    delete iret two\\n          | 3 | 17 | expected which occurrence",
+            "delete colon    | extends linux\\npatch irq:\\n    delete iret:\\n             | 3 | 16 | takes no block",
+            "unknown edit    | extends linux\\npatch irq:\\n    insert iret:\\n        nop\\n | 3 | 5  | expected an edit",
+            "no block        | extends linux\\npatch irq:\\n    after iret:\\n              | 3 | 16 | expected an indented block",
+            "both            | extends linux\\npath irq:\\n    iret\\npatch irq:\\n    delete iret\\n | 4 | 7 | both defined",
+    })
+    void malformedPatchesGiveOnePositionedError(String what, String text, int line, int col, String msg) {
+        String src = text.strip().replace("\\n", "\n");
+        InputError e = assertThrows(InputError.class, () -> PathParser.parse("bad.ukl", src), what);
+        assertEquals("bad.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
+        assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
+    }
+
+    @Test
+    void aPatchPrintsAndParsesBack() {
+        String text = "extends ukl-6x\n\npatch syscall:\n    delete sti 1\n    before ct_exit:\n        sti\n";
+        Ast.PathFile f = PathParser.parse("p.ukl", text);
+        assertEquals(PathPrinter.print(f), PathPrinter.print(PathParser.parse("q.ukl", PathPrinter.print(f))));
+        assertTrue(PathPrinter.print(f).contains("patch syscall:\n    delete sti 1\n    before ct_exit:\n        sti\n"), PathPrinter.print(f));
+    }
 }

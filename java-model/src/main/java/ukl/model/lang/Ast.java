@@ -10,15 +10,40 @@ public final class Ast {
         int line();
     }
 
-    /** One op line; {@code comment} is the trailing {@code #} text (the source citation). */
-    public record OpStmt(Op op, String arg, int line, int col, String comment) implements Stmt {}
+    /**
+     * One op line; {@code comment} is the trailing {@code #} text (the source citation). {@code file}
+     * is null for a line of the path's own file; a patch (issue 14) stamps the lines it splices into
+     * an inherited path with the file each comes from.
+     */
+    public record OpStmt(Op op, String arg, int line, int col, String comment, String file) implements Stmt {
+        public OpStmt(Op op, String arg, int line, int col, String comment) { this(op, arg, line, col, comment, null); }
+        public String text() { return op.word + (arg != null ? " " + arg : ""); }
+    }
 
-    public record IfStmt(Cond cond, List<Stmt> then, List<Stmt> orElse, int line, int col) implements Stmt {}
+    public record IfStmt(Cond cond, List<Stmt> then, List<Stmt> orElse, int line, int col, String file) implements Stmt {
+        public IfStmt(Cond cond, List<Stmt> then, List<Stmt> orElse, int line, int col) { this(cond, then, orElse, line, col, null); }
+    }
 
     public record PathDef(String name, List<Stmt> body, int line, String comment) {}
 
-    /** A whole file: {@code extends} (or null) and the paths it defines, in file order. */
-    public record PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths) {
+    /** Where an edit of a patch applies: the {@code occurrence}-th op line (1-based, 0 = the only one) reading {@code text}. */
+    public record Selector(String text, int occurrence, int line, int col) {
+        public String render() { return text + (occurrence > 0 ? " " + occurrence : ""); }
+    }
+
+    public enum EditKind { BEFORE, AFTER, REPLACE, DELETE }
+
+    public record Edit(EditKind kind, Selector at, List<Stmt> body, int line, int col) {}
+
+    /** {@code patch NAME:}: edits to the path NAME as the preset chain below this file defines it. */
+    public record PatchDef(String name, List<Edit> edits, int line, int col) {}
+
+    /** A whole file: {@code extends} (or null), the paths it defines and the patches it makes, in file order. */
+    public record PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths, List<PatchDef> patches) {
+        public PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths) {
+            this(source, extendsPreset, header, paths, List.of());
+        }
+
         public PathDef path(String name) {
             for (PathDef p : paths) if (p.name().equals(name)) return p;
             return null;

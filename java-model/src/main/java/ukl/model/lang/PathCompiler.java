@@ -42,12 +42,88 @@ public final class PathCompiler {
         }
         Map<String, Ast.PathDef> paths = new LinkedHashMap<>();
         Map<String, String> from = new HashMap<>();
-        for (Ast.PathFile pf : chain)
+        for (Ast.PathFile pf : chain) {
             for (Ast.PathDef d : pf.paths()) { paths.put(d.name(), d); from.put(d.name(), pf.source()); }
+            for (Ast.PatchDef pd : pf.patches()) {
+                Ast.PathDef d = paths.get(pd.name());
+                if (d == null)
+                    throw new InputError(pf.source(), pd.line(), pd.col() + 6, "patch " + pd.name() + ": the program it extends has no path '" + pd.name() + "' to patch");
+                paths.put(pd.name(), patch(d, from.get(pd.name()), pd, pf.source()));
+            }
+        }
         // The root of the chain is the preset whose code rules apply (e.g. which options exist).
         String root = chain.get(0).source();
         Ast.PathFile merged = new Ast.PathFile(f.source(), null, f.header(), List.copyOf(paths.values()));
         return new Merged(merged, root, from);
+    }
+
+    // ---- patches (issue 14): edit an inherited path at a named op line instead of copying it
+
+    /** Applies a patch to an inherited path; every statement keeps (or gets) the file it comes from. */
+    static Ast.PathDef patch(Ast.PathDef d, String defFile, Ast.PatchDef pd, String patchFile) {
+        List<Ast.Stmt> body = stamp(d.body(), defFile);
+        for (Ast.Edit e : pd.edits()) {
+            List<Ast.OpStmt> hits = new ArrayList<>();
+            opLines(body, e.at().text(), hits);
+            Ast.Selector at = e.at();
+            if (hits.isEmpty()) {
+                List<Ast.OpStmt> all = new ArrayList<>();
+                opLines(body, null, all);
+                List<String> texts = new ArrayList<>();
+                for (Ast.OpStmt o : all) if (!texts.contains(o.text())) texts.add(o.text());
+                throw new InputError(patchFile, at.line(), at.col(), "'" + at.text() + "' matches no op line of path " + pd.name()
+                        + " as inherited; its op lines are: " + String.join(", ", texts));
+            }
+            if (at.occurrence() == 0 && hits.size() > 1) {
+                List<String> where = new ArrayList<>();
+                for (Ast.OpStmt o : hits) where.add(o.file() + ":" + o.line());
+                throw new InputError(patchFile, at.line(), at.col(), "'" + at.text() + "' matches " + hits.size() + " op lines of path " + pd.name()
+                        + " (" + String.join(", ", where) + "); write '" + at.text() + " 1', '" + at.text() + " 2', ... to choose");
+            }
+            if (at.occurrence() > hits.size())
+                throw new InputError(patchFile, at.line(), at.col(), "'" + at.render() + "': path " + pd.name() + " has only " + hits.size()
+                        + " op line" + (hits.size() == 1 ? "" : "s") + " reading '" + at.text() + "'");
+            Ast.OpStmt target = hits.get(Math.max(0, at.occurrence() - 1));
+            body = edit(body, target, e.kind(), stamp(e.body(), patchFile));
+        }
+        return new Ast.PathDef(d.name(), body, d.line(), d.comment());
+    }
+
+    private static List<Ast.Stmt> stamp(List<Ast.Stmt> stmts, String file) {
+        List<Ast.Stmt> out = new ArrayList<>();
+        for (Ast.Stmt s : stmts) {
+            if (s instanceof Ast.OpStmt o) out.add(o.file() != null ? o : new Ast.OpStmt(o.op(), o.arg(), o.line(), o.col(), o.comment(), file));
+            else if (s instanceof Ast.IfStmt i)
+                out.add(new Ast.IfStmt(i.cond(), stamp(i.then(), file), stamp(i.orElse(), file), i.line(), i.col(), i.file() != null ? i.file() : file));
+        }
+        return out;
+    }
+
+    /** The op lines reading {@code text} (all of them when null), in file order. */
+    private static void opLines(List<Ast.Stmt> stmts, String text, List<Ast.OpStmt> out) {
+        for (Ast.Stmt s : stmts) {
+            if (s instanceof Ast.OpStmt o) { if (text == null || o.text().equals(text)) out.add(o); }
+            else if (s instanceof Ast.IfStmt i) { opLines(i.then(), text, out); opLines(i.orElse(), text, out); }
+        }
+    }
+
+    private static List<Ast.Stmt> edit(List<Ast.Stmt> stmts, Ast.OpStmt target, Ast.EditKind kind, List<Ast.Stmt> body) {
+        List<Ast.Stmt> out = new ArrayList<>();
+        for (Ast.Stmt s : stmts) {
+            if (s == target) {   // identity: the one selected line, not an equal one elsewhere
+                switch (kind) {
+                    case BEFORE -> { out.addAll(body); out.add(s); }
+                    case AFTER -> { out.add(s); out.addAll(body); }
+                    case REPLACE -> out.addAll(body);
+                    case DELETE -> { }
+                }
+            } else if (s instanceof Ast.IfStmt i) {
+                out.add(new Ast.IfStmt(i.cond(), edit(i.then(), target, kind, body), edit(i.orElse(), target, kind, body), i.line(), i.col(), i.file()));
+            } else {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     public static Program compile(String name, Merged m, Set<String> options) {
@@ -118,14 +194,14 @@ public final class PathCompiler {
                 if (o.op() == Op.RUN) {
                     Integer t = index.get(o.arg());
                     if (t == null)
-                        throw new InputError(file, o.line(), o.col() + 4, "'run " + o.arg() + "': this preset has no path '" + o.arg() + "'");
+                        throw new InputError(o.file() != null ? o.file() : file, o.line(), o.col() + 4, "'run " + o.arg() + "': this preset has no path '" + o.arg() + "'");
                     if (o.arg().equals(def.name()))
-                        throw new InputError(file, o.line(), o.col() + 4, "'run " + o.arg() + "' inside path '" + def.name() + "' would recurse forever");
+                        throw new InputError(o.file() != null ? o.file() : file, o.line(), o.col() + 4, "'run " + o.arg() + "' inside path '" + def.name() + "' would recurse forever");
                     arg = t;
                 } else if (o.arg() != null) {
                     arg = o.op().args.indexOf(o.arg());
                 }
-                out.add(new Instr(Instr.Kind.OP, o.op(), arg, o.arg(), null, -1, file, o.line(), o.col(), o.comment()));
+                out.add(new Instr(Instr.Kind.OP, o.op(), arg, o.arg(), null, -1, o.file() != null ? o.file() : file, o.line(), o.col(), o.comment()));
             } else if (s instanceof Ast.IfStmt i) {
                 if (i.cond().kind() == Cond.Kind.OPTION) {
                     boolean on = options.contains(i.cond().option()) ^ i.cond().negated();
@@ -136,13 +212,13 @@ public final class PathCompiler {
                 out.add(null);
                 emit(i.then(), out, options, index, file, def);
                 if (i.orElse().isEmpty()) {
-                    out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), file, i.line(), i.col(), null));
+                    out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), i.file() != null ? i.file() : file, i.line(), i.col(), null));
                 } else {
                     int jmp = out.size();
                     out.add(null);
-                    out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), file, i.line(), i.col(), null));
+                    out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), i.file() != null ? i.file() : file, i.line(), i.col(), null));
                     emit(i.orElse(), out, options, index, file, def);
-                    out.set(jmp, new Instr(Instr.Kind.JMP, null, 0, null, null, out.size(), file, i.line(), i.col(), null));
+                    out.set(jmp, new Instr(Instr.Kind.JMP, null, 0, null, null, out.size(), i.file() != null ? i.file() : file, i.line(), i.col(), null));
                 }
             }
         }

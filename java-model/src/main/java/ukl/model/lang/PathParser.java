@@ -75,14 +75,20 @@ public final class PathParser {
             ext = l.toks.get(1).word;
         }
         List<Ast.PathDef> paths = new ArrayList<>();
+        List<Ast.PatchDef> patches = new ArrayList<>();
         while (pos < lines.size()) {
             Line l = lines.get(pos);
-            if (l.indent != 0) throw err(l, l.indent + 1, "unexpected indentation; expected 'path NAME:' at column 1");
+            if (l.indent != 0) throw err(l, l.indent + 1, "unexpected indentation; expected 'path NAME:' or 'patch NAME:' at column 1");
             Tok first = l.toks.get(0);
             if (first.word.equals("extends"))
                 throw err(l, first.col, "'extends' must be the first line of a path file");
+            if (first.word.equals("patch")) {
+                if (ext == null) throw err(l, first.col, "'patch' edits an inherited path: the file needs 'extends PRESET' first");
+                patches.add(patch(l, paths, patches));
+                continue;
+            }
             if (!first.word.equals("path"))
-                throw err(l, first.col, "expected 'path NAME:', found '" + first.word + "'");
+                throw err(l, first.col, "expected 'path NAME:' or 'patch NAME:', found '" + first.word + "'");
             if (l.toks.size() < 2 || l.toks.get(1).word.equals(":"))
                 throw err(l, first.col + 4, "expected a path name after 'path'");
             Tok name = l.toks.get(1);
@@ -96,11 +102,84 @@ public final class PathParser {
             for (Ast.PathDef p : paths)
                 if (p.name().equals(name.word))
                     throw err(l, name.col, "path '" + name.word + "' is defined twice (first at line " + p.line() + ")");
+            for (Ast.PatchDef p : patches)
+                if (p.name().equals(name.word))
+                    throw err(l, name.col, "path '" + name.word + "' is both patched (line " + p.line() + ") and defined here; do one");
             pos++;
             List<Ast.Stmt> body = block(l, 0);
             paths.add(new Ast.PathDef(name.word, body, l.no, l.comment));
         }
-        return new Ast.PathFile(source, ext, List.copyOf(header), List.copyOf(paths));
+        return new Ast.PathFile(source, ext, List.copyOf(header), List.copyOf(paths), List.copyOf(patches));
+    }
+
+    /**
+     * {@code patch NAME:} and its edits (issue 14): {@code before SEL:}, {@code after SEL:},
+     * {@code replace SEL:} (each with a block of ops) and {@code delete SEL}. SEL is an op line's
+     * text (the op and its argument) and, when that line occurs more than once, which one (1, 2, ...).
+     */
+    private Ast.PatchDef patch(Line l, List<Ast.PathDef> paths, List<Ast.PatchDef> patches) {
+        Tok first = l.toks.get(0);
+        if (l.toks.size() < 2 || l.toks.get(1).word.equals(":")) throw err(l, first.col + 5, "expected a path name after 'patch'");
+        Tok name = l.toks.get(1);
+        if (!PathNames.known(name.word) && !PathNames.helperName(name.word))
+            throw err(l, name.col, "bad path name '" + name.word + "'");
+        if (l.toks.size() != 3 || !l.toks.get(2).word.equals(":"))
+            throw err(l, l.toks.size() > 2 ? l.toks.get(2).col : name.col + name.word.length(), "expected ':' after 'patch " + name.word + "'");
+        for (Ast.PathDef p : paths)
+            if (p.name().equals(name.word)) throw err(l, name.col, "path '" + name.word + "' is both defined (line " + p.line() + ") and patched here; do one");
+        for (Ast.PatchDef p : patches)
+            if (p.name().equals(name.word)) throw err(l, name.col, "path '" + name.word + "' is patched twice (first at line " + p.line() + "); put the edits in one patch");
+        pos++;
+        if (pos >= lines.size() || lines.get(pos).indent == 0)
+            throw err(l, l.indent + l.text.length() + 1, "expected indented edits after '" + l.text + "': before, after, replace or delete");
+        int indent = lines.get(pos).indent;
+        List<Ast.Edit> edits = new ArrayList<>();
+        while (pos < lines.size() && lines.get(pos).indent > 0) {
+            Line e = lines.get(pos);
+            if (e.indent != indent) throw err(e, e.indent + 1, "indentation does not match the patch's edits");
+            Tok k = e.toks.get(0);
+            Ast.EditKind kind = switch (k.word) {
+                case "before" -> Ast.EditKind.BEFORE;
+                case "after" -> Ast.EditKind.AFTER;
+                case "replace" -> Ast.EditKind.REPLACE;
+                case "delete" -> Ast.EditKind.DELETE;
+                default -> throw err(e, k.col, "expected an edit: before, after or replace SEL: (with a block), or delete SEL; found '" + k.word + "'");
+            };
+            boolean block = kind != Ast.EditKind.DELETE;
+            int end = e.toks.size();
+            if (block) {
+                if (!e.toks.get(end - 1).word.equals(":")) throw err(e, e.indent + e.text.length() + 1, "expected ':' after '" + e.text + "'");
+                end--;
+            } else if (e.toks.stream().anyMatch(t -> t.word.equals(":"))) {
+                throw err(e, e.toks.stream().filter(t -> t.word.equals(":")).findFirst().get().col, "'delete SEL' takes no block and no ':'");
+            }
+            Ast.Selector at = selector(e, 1, end);
+            pos++;
+            List<Ast.Stmt> body = block ? block(e, indent) : List.of();
+            edits.add(new Ast.Edit(kind, at, body, e.no, k.col));
+        }
+        return new Ast.PatchDef(name.word, List.copyOf(edits), l.no, first.col);
+    }
+
+    private Ast.Selector selector(Line e, int from, int end) {
+        if (from >= end) throw err(e, e.toks.get(from - 1).col + e.toks.get(from - 1).word.length() + 1, "expected an op line to select, e.g. 'sti' or 'set_mode app 2'");
+        Tok o = e.toks.get(from);
+        Op op = Op.byWord(o.word);
+        if (op == null) throw err(e, o.col, "unknown op '" + o.word + "' in the selector; expected one of " + Op.allWords());
+        int i = from + 1;
+        String text = op.word;
+        if (op.takesArg()) {
+            if (i >= end) throw err(e, o.col + o.word.length() + 1, "the selector '" + op.word + "' needs the op's argument: " + String.join("|", op.args));
+            text += " " + e.toks.get(i++).word;
+        }
+        int occ = 0;
+        if (i < end) {
+            Tok n = e.toks.get(i++);
+            try { occ = Integer.parseInt(n.word); } catch (NumberFormatException x) { occ = -1; }
+            if (occ < 1) throw err(e, n.col, "expected which occurrence (1, 2, ...) after '" + text + "', found '" + n.word + "'");
+        }
+        if (i < end) throw err(e, e.toks.get(i).col, "unexpected '" + e.toks.get(i).word + "' in the selector");
+        return new Ast.Selector(text, occ, e.no, o.col);
     }
 
     /** Parses the indented block under {@code owner}; every line must be indented more than {@code parentIndent}. */

@@ -18,6 +18,15 @@ public final class PathPrinter {
             line(sb, "path " + p.name() + ":", p.comment());
             block(sb, p.body(), 1);
         }
+        for (Ast.PatchDef p : f.patches()) {
+            if (!first) sb.append('\n');
+            first = false;
+            line(sb, "patch " + p.name() + ":", null);
+            for (Ast.Edit e : p.edits()) {
+                line(sb, "    " + e.kind().name().toLowerCase() + " " + e.at().render() + (e.kind() == Ast.EditKind.DELETE ? "" : ":"), null);
+                block(sb, e.body(), 2);
+            }
+        }
         return sb.toString();
     }
 
@@ -36,7 +45,11 @@ public final class PathPrinter {
             if (!first) sb.append('\n');
             first = false;
             String from = m.pathFile().get(p.name());
-            line(sb, "path " + p.name() + ":", "from " + from + (p.comment() != null && !p.comment().isEmpty() ? ": " + p.comment() : ""));
+            java.util.Set<String> files = new java.util.TreeSet<>();
+            files(p.body(), files);
+            files.remove(from);
+            String patched = files.isEmpty() ? "" : ", patched by " + String.join(", ", files);
+            line(sb, "path " + p.name() + ":", "from " + from + patched + (p.comment() != null && !p.comment().isEmpty() ? ": " + p.comment() : ""));
             originBlock(sb, p.body(), 1, from);
         }
         return sb.toString();
@@ -46,7 +59,7 @@ public final class PathPrinter {
         String ind = "    ".repeat(depth);
         for (Ast.Stmt s : stmts) {
             if (s instanceof Ast.OpStmt o) {
-                String c = from + ":" + o.line() + (o.comment() != null && !o.comment().isEmpty() ? "  " + o.comment() : "");
+                String c = (o.file() != null ? o.file() : from) + ":" + o.line() + (o.comment() != null && !o.comment().isEmpty() ? "  " + o.comment() : "");
                 line(sb, ind + o.op().word + (o.arg() != null ? " " + o.arg() : ""), c);
             } else if (s instanceof Ast.IfStmt i) {
                 originIf(sb, i, ind, depth, "if ", from);
@@ -55,13 +68,20 @@ public final class PathPrinter {
     }
 
     private static void originIf(StringBuilder sb, Ast.IfStmt i, String ind, int depth, String kw, String from) {
-        line(sb, ind + kw + i.cond().render() + ":", from + ":" + i.line());
+        line(sb, ind + kw + i.cond().render() + ":", (i.file() != null ? i.file() : from) + ":" + i.line());
         originBlock(sb, i.then(), depth + 1, from);
         if (i.orElse().size() == 1 && i.orElse().get(0) instanceof Ast.IfStmt e) {
             originIf(sb, e, ind, depth, "else if ", from);
         } else if (!i.orElse().isEmpty()) {
             line(sb, ind + "else:", null);
             originBlock(sb, i.orElse(), depth + 1, from);
+        }
+    }
+
+    private static void files(List<Ast.Stmt> stmts, java.util.Set<String> out) {
+        for (Ast.Stmt s : stmts) {
+            if (s instanceof Ast.OpStmt o) { if (o.file() != null) out.add(o.file()); }
+            else if (s instanceof Ast.IfStmt i) { if (i.file() != null) out.add(i.file()); files(i.then(), out); files(i.orElse(), out); }
         }
     }
 
