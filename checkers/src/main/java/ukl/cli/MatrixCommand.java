@@ -53,6 +53,18 @@ final class MatrixCommand implements Callable<Integer> {
     int bypassLimit = 3;
     @Option(names = "--cache", paramLabel = "DIR", description = "result cache (default: $XDG_CACHE_HOME/ukl-model/matrix or ~/.cache/ukl-model/matrix)")
     String cache;
+    @Option(names = "--threads", split = ",", paramLabel = "N", description = "an axis: app threads (1 to 4), one column per value and workload (default: each workload's own)")
+    List<Integer> threadsAxis = new ArrayList<>();
+
+    @Option(names = "--cpus", split = ",", paramLabel = "N", description = "an axis: CPUs (1 to 4)")
+    List<Integer> cpusAxis = new ArrayList<>();
+
+    @Option(names = "--co-runner", split = ",", paramLabel = "none|user", description = "an axis: no co-running process, or one on the last CPU")
+    List<String> coRunnerAxis = new ArrayList<>();
+
+    @Option(names = "--events", split = ";", paramLabel = "SPEC", description = "an axis of event sets, separated by ';' (each as check --events: TIMER:1,NMI:1 or none)")
+    List<String> eventsAxis = new ArrayList<>();
+
     @Option(names = "--no-cache", description = "check every cell, read and write no cache")
     boolean noCache;
 
@@ -80,13 +92,29 @@ final class MatrixCommand implements Callable<Integer> {
             }
         }
         if (presets != null && presets.isEmpty() && paths.isEmpty()) throw InputError.arg("--presets", "no rows: give a preset or --paths");
+        for (int t : threadsAxis) if (t < 1 || t > 4) throw InputError.arg("--threads", "expected 1 to 4, not " + t);
+        for (int c : cpusAxis) if (c < 1 || c > 4) throw InputError.arg("--cpus", "expected 1 to 4, not " + c);
+        List<Boolean> coAxis = new ArrayList<>();
+        for (String c : coRunnerAxis) {
+            String v = c.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!v.equals("none") && !v.equals("user")) throw InputError.arg("--co-runner", "expected none or user, not '" + c + "'");
+            coAxis.add(v.equals("user"));
+        }
+        List<String> evAxis = new ArrayList<>();
+        for (String e : eventsAxis) evAxis.add(e.strip());
+        List<Matrix.Variant> variants = Matrix.variants(threadsAxis, cpusAxis, coAxis, evAxis);
+        List<String> columns = new ArrayList<>();
+        for (String w : ws) for (Matrix.Variant v : variants) columns.add(Matrix.column(w, v));
         Path cacheDir = noCache ? null : Path.of(cache != null ? cache : defaultCache());
         int nJobs = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         Matrix.Config cfg = new Matrix.Config(ps, paths, universe, ws, engine, nJobs, maxStates, timeLimit, bypassLimit, cacheDir);
         Matrix mx = new Matrix(cfg);
         mx.onWarning(m -> { synchronized (spec) { spec.commandLine().getErr().println(m); spec.commandLine().getErr().flush(); } });
         List<Matrix.Row> rows = mx.rows();   // also reads and parses --paths files: input errors first
-        int total = rows.size() * ws.size();
+        // Every cell's scenario is built before anything runs, so a bad axis value (an event spec, too
+        // many threads for the encoding) is one input error with nothing checked.
+        for (Matrix.Row r : rows) for (String w : ws) for (Matrix.Variant v : variants) mx.scenario(r, w, v);
+        int total = rows.size() * columns.size();
         PrintWriter err = spec.commandLine().getErr();
         Progress prog = new Progress(err, total, System.console() != null);
         long t0 = System.nanoTime();
@@ -99,7 +127,7 @@ final class MatrixCommand implements Callable<Integer> {
             // No SIGINT on this platform or it is reserved by the JVM: Ctrl-C then ends the JVM as usual.
         }
         try {
-            mx.run(rows, prog::cellDone);
+            mx.run(rows, variants, prog::cellDone);
         } finally {
             if (old != null) sun.misc.Signal.handle(new sun.misc.Signal("INT"), old);
         }
@@ -107,18 +135,27 @@ final class MatrixCommand implements Callable<Integer> {
         double secs = (System.nanoTime() - t0) / 1e9;
         List<Matrix.Cell> done = mx.done();
         MatrixReport.Summary sum = MatrixReport.summary(total, done, secs, mx.interrupted(), engine);
-        List<MatrixReport.Line> lines = MatrixReport.lines(rows, ws, done);
+        List<MatrixReport.Line> lines = MatrixReport.lines(rows, columns, done);
+        String axes = (threadsAxis.isEmpty() ? "" : " --threads " + join(threadsAxis)) + (cpusAxis.isEmpty() ? "" : " --cpus " + join(cpusAxis))
+                + (coRunnerAxis.isEmpty() ? "" : " --co-runner " + String.join(",", coRunnerAxis))
+                + (eventsAxis.isEmpty() ? "" : " --events '" + String.join(";", eventsAxis) + "'");
         String text = switch (format) {
-            case "json" -> Json.write(MatrixReport.json(lines, ws, sum, cfg, false));
-            case "html" -> HtmlReport.render(MatrixReport.json(lines, ws, sum, cfg, true), "ukl-model matrix: " + String.join(", ", ps)
+            case "json" -> Json.write(MatrixReport.json(lines, columns, sum, cfg, false));
+            case "html" -> HtmlReport.render(MatrixReport.json(lines, columns, sum, cfg, true), "ukl-model matrix: " + String.join(", ", ps)
                     + (paths.isEmpty() ? "" : " + " + String.join(", ", paths)));
-            case "catalog" -> MatrixReport.catalog(lines, ws, sum, "ukl matrix" + (presets == null ? "" : " --presets " + String.join(",", ps))
-                    + (options == null ? "" : " --options " + options) + (workloads == null ? "" : " --workloads " + String.join(",", ws)) + " --format catalog");
-            default -> MatrixReport.text(lines, ws, sum);
+            case "catalog" -> MatrixReport.catalog(lines, columns, sum, "ukl matrix" + (presets == null ? "" : " --presets " + String.join(",", ps))
+                    + (options == null ? "" : " --options " + options) + (workloads == null ? "" : " --workloads " + String.join(",", ws)) + axes + " --format catalog");
+            default -> MatrixReport.text(lines, columns, sum);
         };
         Output.emit(text, out, spec.commandLine().getOut());
         if (mx.interrupted()) return 3;
         return sum.exitCode();
+    }
+
+    private static String join(List<Integer> xs) {
+        List<String> s = new ArrayList<>();
+        for (Integer x : xs) s.add(String.valueOf(x));
+        return String.join(",", s);
     }
 
     static String defaultCache() {

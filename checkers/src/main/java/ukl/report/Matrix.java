@@ -133,7 +133,7 @@ public final class Matrix {
         else b.paths(r.pathsFile(), r.pathsText());
         for (Option o : r.options()) b.option(o);
         b.preempt(v.preemptFull() != null ? v.preemptFull() : r.preemptFull());
-        if (v.events() != null) { b.origin = "sweep variant " + v.name(); b.eventsSpec(v.events()); }
+        if (v.events() != null) { b.origin = "--events (variant " + v.name() + ")"; b.eventsSpec(v.events()); }
         if (v.threads() != null) b.threads = v.threads();
         if (v.cpus() != null) b.cpus = v.cpus();
         if (v.coRunner() != null) b.coRunner = v.coRunner();
@@ -157,11 +157,37 @@ public final class Matrix {
     public List<Cell> done() { synchronized (done) { return new ArrayList<>(done); } }
 
     /** Checks every cell (in parallel with --jobs), reporting each as it ends. */
-    public List<Cell> run(List<Row> rows, Consumer<Cell> progress) {
+    public List<Cell> run(List<Row> rows, Consumer<Cell> progress) { return run(rows, List.of(Variant.DEFAULTS), progress); }
+
+    /** The same over the variant axes too (issue 14: `ukl matrix --threads/--cpus/--co-runner/--events`): one column per workload and variant. */
+    public List<Cell> run(List<Row> rows, List<Variant> variants, Consumer<Cell> progress) {
         List<Job> jobs = new ArrayList<>();
-        for (Row r : rows) for (String w : cfg.workloads()) jobs.add(new Job(r, w, Variant.DEFAULTS));
+        for (Row r : rows) for (String w : cfg.workloads()) for (Variant v : variants) jobs.add(new Job(r, w, v));
         runJobs(jobs, progress);
         return done();
+    }
+
+    /** A matrix column: the workload, with the variant's name when it is not the workload's defaults. */
+    public static String column(String workload, Variant v) { return v == Variant.DEFAULTS ? workload : workload + " [" + v.name() + "]"; }
+
+    /**
+     * Every combination of the given axis values (null: the workload's own default on that axis).
+     * An empty product is the defaults alone.
+     */
+    public static List<Variant> variants(List<Integer> threads, List<Integer> cpus, List<Boolean> coRunner, List<String> events) {
+        List<Variant> out = new ArrayList<>();
+        for (Integer t : threads.isEmpty() ? java.util.Collections.<Integer>singletonList(null) : threads)
+            for (Integer c : cpus.isEmpty() ? java.util.Collections.<Integer>singletonList(null) : cpus)
+                for (Boolean co : coRunner.isEmpty() ? java.util.Collections.<Boolean>singletonList(null) : coRunner)
+                    for (String e : events.isEmpty() ? java.util.Collections.<String>singletonList(null) : events) {
+                        List<String> n = new ArrayList<>();
+                        if (t != null) n.add("threads=" + t);
+                        if (c != null) n.add("cpus=" + c);
+                        if (co != null) n.add("co-runner=" + (co ? "user" : "none"));
+                        if (e != null) n.add("events=" + e);
+                        out.add(n.isEmpty() ? Variant.DEFAULTS : new Variant(String.join(",", n), e, t, c, co, null));
+                    }
+        return out;
     }
 
     /** Checks the given cells; the list holds each job's cell in job order, null where an interrupt cut it short. */
@@ -174,7 +200,7 @@ public final class Matrix {
             Scenario sc = scenario(j.row(), j.workload(), j.variant());   // every input error before any checking
             tasks.add(() -> {
                 if (stop.get()) return;
-                Cell c = cell(j.row(), j.workload(), sc);
+                Cell c = cell(j.row(), column(j.workload(), j.variant()), sc);
                 if (stop.get() && c.incomplete() != null) return;   // cut short by the interrupt: not a result
                 byJob[k] = c;
                 done.add(c);

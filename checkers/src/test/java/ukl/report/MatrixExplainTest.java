@@ -207,4 +207,20 @@ class MatrixExplainTest {
         l.addAll(List.of(b));
         return l.toArray(new String[0]);
     }
+
+    /** Issue 14: the matrix varies threads, CPUs, the co-runner and event sets as axes, one column per value. */
+    @Test
+    void theMatrixTakesThreadsCpusCoRunnerAndEventAxes() {
+        Run r = ukl("matrix", "--presets", "ukl-6x", "--options", "RET", "--workloads", "getppid", "--threads", "1,2",
+                "--co-runner", "none,user", "--events", "TIMER:1;NMI:1", "--no-cache", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"getppid [threads=2,co-runner=user,events=NMI:1]\""), r.out());
+        assertTrue(r.out().contains("\"cells\": 16"), "2 rows x 8 columns: " + r.out().substring(r.out().indexOf("summary")));
+        Run bad = ukl("matrix", "--presets", "ukl-6x", "--workloads", "getppid", "--events", "TIMER:x", "--no-cache");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--events") && bad.err().contains("TIMER"), bad.err());
+        assertEquals("", bad.out());
+        assertEquals(2, ukl("matrix", "--presets", "ukl-6x", "--cpus", "0", "--no-cache").code());
+        assertEquals(2, ukl("matrix", "--presets", "ukl-6x", "--co-runner", "kernel", "--no-cache").code());
+    }
 }
