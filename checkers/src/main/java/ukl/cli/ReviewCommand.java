@@ -37,6 +37,7 @@ final class ReviewCommand implements Callable<Integer> {
     String against;
     @Option(names = "--quick", description = "a quick sweep") boolean quick;
     @Option(names = "--deep", description = "the deep sweep") boolean deep;
+    @Option(names = "--sweep", paramLabel = "FILE", description = "a custom sweep: option sets, workloads and the variant axes (README, \"ukl review\")") String sweepFile;
     @Option(names = "--workloads", split = ",", paramLabel = "W", description = "workloads (default: every bundled one)")
     List<String> workloads;
     @Option(names = "--format", paramLabel = "text|json|markdown", description = "text (default), json, or markdown (to paste into a review)")
@@ -52,12 +53,15 @@ final class ReviewCommand implements Callable<Integer> {
     public Integer call() {
         if (!List.of("text", "json", "markdown").contains(format)) throw InputError.arg("--format", "expected text, json or markdown, not '" + format + "'");
         if (quick && deep) throw InputError.arg("--quick", "contradicts --deep");
+        if (sweepFile != null && (quick || deep)) throw InputError.arg("--sweep", "contradicts --" + (quick ? "quick" : "deep"));
+        if (sweepFile != null && workloads != null) throw InputError.arg("--sweep", "contradicts --workloads (name them in the sweep file)");
+        ukl.report.SweepFile sf = sweepFile == null ? null : ukl.report.SweepFile.read(sweepFile);
         if (noCache && cache != null) throw InputError.arg("--no-cache", "contradicts --cache " + cache);
         if (jobs != null && (jobs < 1 || jobs > 64)) throw InputError.arg("--jobs", "expected 1 to 64, not " + jobs);
         if (maxStates < 1) throw InputError.arg("--max-states", "expected a positive number");
         if (timeLimit < 1) throw InputError.arg("--time-limit", "expected a positive number of seconds");
         if (bypassLimit < 1) throw InputError.arg("--bypass-limit", "expected at least 1");
-        List<String> ws = workloads == null ? new ArrayList<>(Workload.ALL.keySet()) : workloads;
+        List<String> ws = sf != null ? sf.workloads() : workloads == null ? new ArrayList<>(Workload.ALL.keySet()) : workloads;
         for (String w : ws) if (!Workload.ALL.containsKey(w)) throw InputError.arg("--workloads", "unknown workload '" + w + "'; expected one of " + String.join(", ", Workload.ALL.keySet()));
 
         String changeText = TextFiles.readUtf8(paths);
@@ -83,9 +87,10 @@ final class ReviewCommand implements Callable<Integer> {
         mx.onWarning(m -> { synchronized (spec) { spec.commandLine().getErr().println(m); spec.commandLine().getErr().flush(); } });
         List<Matrix.Row> baseRows = new ArrayList<>(), changeRows = new ArrayList<>();
         for (Matrix.Row r : mx.rows()) (paths.equals(r.pathsFile()) ? changeRows : baseRows).add(r);
-        Review.Sweep sweep = quick ? Review.Sweep.QUICK : deep ? Review.Sweep.DEEP : Review.Sweep.DEFAULT;
+        Review.Sweep sweep = sf != null ? Review.Sweep.CUSTOM : quick ? Review.Sweep.QUICK : deep ? Review.Sweep.DEEP : Review.Sweep.DEFAULT;
         List<String> oneSide = new ArrayList<>();
-        List<Review.Pair> pairs = Review.pairs(baseRows, changeRows, ws, sweep, oneSide);
+        List<Review.Pair> pairs = sf != null ? Review.pairs(baseRows, changeRows, sf, oneSide) : Review.pairs(baseRows, changeRows, ws, sweep, oneSide);
+        for (Review.Pair p : pairs) { mx.scenario(p.base().row(), p.workload(), p.variant()); mx.scenario(p.change().row(), p.workload(), p.variant()); }   // a bad axis value: one input error first
         List<Matrix.Job> jobList = new ArrayList<>();
         for (Review.Pair p : pairs) { jobList.add(p.base()); jobList.add(p.change()); }
 

@@ -29,7 +29,7 @@ public final class Review {
      * co-runner (sharing the CPU, or on its own), PREEMPT=full and an extra #MC. DEEP: every
      * variant on every option set.
      */
-    public enum Sweep { QUICK, DEFAULT, DEEP }
+    public enum Sweep { QUICK, DEFAULT, DEEP, CUSTOM }
 
     /** The sweep's cells, side by side. {@code base}/{@code change}: null where a side has no such option set. */
     public record Pair(String options, String workload, Matrix.Variant variant, Matrix.Job base, Matrix.Job change) {
@@ -79,6 +79,34 @@ public final class Review {
             parts.add(e.getKey().name() + ":" + (e.getValue() == Workload.UNBOUNDED ? (addMc ? "*" : "1") : String.valueOf(e.getValue())));
         if (addMc) parts.add("MC:1");
         return parts.isEmpty() ? "none" : String.join(",", parts);
+    }
+
+    /** Every pair of a custom sweep (--sweep FILE): its option sets (each must be admitted by both sides), workloads and variants. */
+    public static List<Pair> pairs(List<Matrix.Row> baseRows, List<Matrix.Row> changeRows, SweepFile sf, List<String> oneSide) {
+        Map<String, Matrix.Row> b = byOptions(baseRows), c = byOptions(changeRows);
+        if (sf.optionsMode().equals("sets"))
+            for (int i = 0; i < sf.optionSets().size(); i++) {
+                Set<String> want = sf.optionSets().get(i);
+                boolean inB = b.values().stream().anyMatch(r -> SweepFile.names(r).equals(want)), inC = c.values().stream().anyMatch(r -> SweepFile.names(r).equals(want));
+                if (!inB || !inC)
+                    throw new InputError(sf.source(), sf.setLines().get(i), 1, "option set {" + String.join(",", want) + "} is not admitted by "
+                            + (!inB && !inC ? "either side" : !inB ? "the base" : "the change"));
+            }
+        Set<String> keys = new TreeSet<>(b.keySet());
+        keys.addAll(c.keySet());
+        List<Pair> out = new ArrayList<>();
+        for (String k : keys) {
+            Matrix.Row br = b.get(k), cr = c.get(k);
+            Matrix.Row any = br != null ? br : cr;
+            if (!sf.admits(any)) continue;
+            if (br == null || cr == null) {
+                oneSide.add(k + ": only " + (br == null ? "the change" : "the base") + " admits this option set; not compared");
+                continue;
+            }
+            for (String w : sf.workloads())
+                for (Matrix.Variant v : sf.variants()) out.add(new Pair(k, w, v, new Matrix.Job(br, w, v), new Matrix.Job(cr, w, v)));
+        }
+        return out;
     }
 
     /** Every pair of the sweep: base and change rows matched by option set. */

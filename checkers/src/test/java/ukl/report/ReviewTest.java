@@ -34,7 +34,7 @@ class ReviewTest {
 
     @Test
     void aDeletionMarksTheLineAfterIt() throws Exception {
-        assertEquals(Set.of(27), changed("k6x-pf-no-sync-regs.ukl").get("exc_pf"), "ct_exit now follows set_mode directly");
+        assertEquals(Set.of(29), changed("k6x-pf-no-sync-regs.ukl").get("exc_pf"), "ct_exit now follows set_mode directly");
     }
 
     @Test
@@ -56,5 +56,45 @@ class ReviewTest {
         StringWriter o = new StringWriter(), e = new StringWriter();
         assertEquals(2, Main.execute(new String[]{"review", "--paths", noBase.toString()}, new PrintWriter(o), new PrintWriter(e)));
         assertTrue(e.toString().contains("no 'extends PRESET' line"), e.toString());
+    }
+
+    @Test
+    void aPatchMarksItsOwnLines() throws Exception {
+        assertEquals(Set.of(12), changed("k6x-sti-before-ct-exit-patch.ukl").get("syscall"), "the patch's inserted sti");
+    }
+
+    private static int review(StringWriter out, StringWriter err, String... args) {
+        return Main.execute(args, new PrintWriter(out), new PrintWriter(err));
+    }
+
+    /** Issue 14: --sweep FILE names the option sets, workloads and axes; its errors are positioned in it. */
+    @Test
+    void aCustomSweepFileChoosesTheCells(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String change = REVIEWS.resolve("k6x-sti-before-ct-exit-patch.ukl").toString();
+        Path sw = dir.resolve("s.sweep");
+        Files.writeString(sw, "# two option sets, one workload, two thread counts\noptions: {} {NOHZ_FULL}\nworkloads: getppid\nthreads: 1, 2\n");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = review(out, err, "review", "--paths", change, "--sweep", sw.toString(), "--no-cache", "--format", "json");
+        assertEquals(1, code, err.toString());
+        assertTrue(out.toString().contains("\"sweep\": \"custom\""), out.toString());
+        assertTrue(out.toString().contains("getppid [threads=2]"), out.toString());
+        assertTrue(out.toString().contains("\"cellsPerSide\": 4"), out.toString());
+        String[][] bad = {
+                {"options: {} {FAST}\n", ":1:13: unknown option 'FAST'"},
+                {"workloads: getppid\nspeed: 3\n", ":2:1: unknown key 'speed'"},
+                {"events: TIMER:z\n", ":1:9: "},
+                {"options: {NSS_PS}\n", ":1:1: option set {NSS_PS} is not admitted"},
+                {"threads: 9\n", ":1:10: threads: expected numbers 1 to 4"},
+        };
+        for (String[] b : bad) {
+            Files.writeString(sw, b[0]);
+            StringWriter o = new StringWriter(), e = new StringWriter();
+            assertEquals(2, review(o, e, "review", "--paths", change, "--sweep", sw.toString(), "--no-cache"), b[0] + e);
+            assertTrue(e.toString().contains(sw + b[1]), b[0] + ": " + e);
+            assertEquals("", o.toString());
+        }
+        StringWriter o = new StringWriter(), e = new StringWriter();
+        assertEquals(2, review(o, e, "review", "--paths", change, "--sweep", sw.toString(), "--quick"));
+        assertTrue(e.toString().contains("--sweep"), e.toString());
     }
 }
