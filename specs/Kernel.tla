@@ -1,6 +1,6 @@
 ------------------------------- MODULE Kernel -------------------------------
 (***************************************************************************)
-(* The UKL kernel-transition machine of shared/MODEL.md, the twin of       *)
+(* The UKL kernel-transition machine of MODEL.md, the twin of            *)
 (* java-model's Machine.java. It is tool-agnostic: the path programs,      *)
 (* workloads, threads, options and bounds are constants that a generated   *)
 (* wrapper (MCKernel_<scenario>.tla) fixes. The checkers compile a preset  *)

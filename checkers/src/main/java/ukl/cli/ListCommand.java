@@ -20,8 +20,19 @@ final class ListCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "WHAT", description = "presets | options | workloads | properties | ops | events") String what;
 
+    @CommandLine.Option(names = "--format", paramLabel = "text|markdown", description = "text (default); markdown for ops and properties: the reference pages docs/ops.md and docs/properties.md")
+    String format = "text";
+
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (!format.equals("text") && !format.equals("markdown")) throw InputError.arg("--format", "expected text or markdown, not '" + format + "'");
+        if (format.equals("markdown")) {
+            if (what.equals("ops")) out.print(ukl.report.ReferenceDoc.ops());
+            else if (what.equals("properties")) out.print(ukl.report.ReferenceDoc.properties());
+            else throw InputError.arg("--format", "markdown is for 'ops' and 'properties', not '" + what + "'");
+            out.flush();
+            return 0;
+        }
         switch (what) {
             case "presets" -> Presets.NAMES.forEach(out::println);
             case "options" -> {
