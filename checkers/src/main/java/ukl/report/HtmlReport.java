@@ -45,8 +45,15 @@ h1 { font-size: 18px; margin: 0 0 4px; }
 #summary { color: #555; margin-bottom: 10px; }
 table#matrix { border-collapse: collapse; font-size: 12px; }
 #matrix th, #matrix td { border: 1px solid #ccc; padding: 3px 6px; white-space: nowrap; }
-#matrix th { background: #f3f3f3; position: sticky; top: 0; }
-#matrix td.label { font-family: monospace; background: #fafafa; }
+#matrix th { background: #f3f3f3; position: sticky; top: 0; z-index: 2; }
+#matrix th:first-child { left: 0; z-index: 3; }
+#matrix td.label { font-family: monospace; background: #fafafa; position: sticky; left: 0; z-index: 1; }
+#matrix td.label.differs { background: #fff3c4; }
+#matrix td.differs { box-shadow: inset 0 0 0 2px #b07d00; }
+#matrix-box { max-height: 75vh; overflow: auto; }
+#toolbar { margin: 6px 0; }
+#toolbar input[type=search] { width: 22em; }
+#toolbar label { margin-left: 10px; }
 #matrix td.cell { cursor: default; text-align: center; font-family: monospace; }
 #matrix td.safe { background: #d9f2d9; }
 #matrix td.v1 { background: #ffd9a8; cursor: pointer; }
@@ -69,6 +76,10 @@ svg text { font-family: monospace; font-size: 10px; }
 <body>
 <h1>%%TITLE%%</h1>
 <div id="summary"></div>
+<div id="toolbar"><input id="filter" type="search" placeholder="filter rows: preset, path file or option (e.g. NSS)">
+<label>show <select id="show"><option value="all">every row</option><option value="unsafe">rows with a violation</option>
+<option value="differs">rows that differ from their base</option><option value="incomplete">rows with an incomplete cell</option></select></label>
+<label><input id="compact" type="checkbox" checked> compact timeline</label></div>
 <div id="matrix-box"><table id="matrix"></table></div>
 <div id="legend"></div>
 <div id="detail">
@@ -108,9 +119,23 @@ const head = el("tr");
 head.appendChild(el("th", {}, "preset {options}"));
 for (const w of D.workloads) head.appendChild(el("th", {}, w));
 table.appendChild(head);
+const byLabel = {};
+D.rows.forEach(r => { byLabel[r.label] = r; });
+function sameCell(a, b) { return a.status === b.status && a.violated.join(",") === b.violated.join(","); }
+const trs = [];
 D.rows.forEach((row, ri) => {
   const tr = el("tr");
-  tr.appendChild(el("td", {"class": "label"}, row.label));
+  const base = row.base ? byLabel[row.base] : null;
+  let differs = false;
+  if (base) row.cells.forEach((c, ci) => { if (!sameCell(c, base.cells[ci])) differs = true; });
+  const lab = el("td", {"class": "label" + (differs ? " differs" : "")}, row.label + (base ? (differs ? "  ≠ " : "  = ") + row.base : ""));
+  if (base) lab.title = differs ? "differs from " + row.base + " in the outlined cells" : "the same verdicts as " + row.base;
+  tr.appendChild(lab);
+  tr.dataset.text = row.label.toLowerCase();
+  tr.dataset.unsafe = String(row.cells.some(c => c.status !== "safe" && c.status !== "incomplete"));
+  tr.dataset.incomplete = String(row.cells.some(c => c.status === "incomplete"));
+  tr.dataset.differs = String(differs);
+  trs.push(tr);
   row.cells.forEach((c, ci) => {
     let cls = "cell ", word;
     if (c.status === "safe") { cls += "safe"; word = "safe"; }
@@ -121,10 +146,23 @@ D.rows.forEach((row, ri) => {
     td.title = row.label + " / " + c.workload + ": " + (c.status === "violated" ? c.violated.join(", ")
       : c.status === "incomplete" ? (c.incomplete || "incomplete") : c.status === "disagree" ? c.disagreement : "no violation; " + (c.bound || ""));
     if (c.status === "violated" || c.status === "disagree") td.addEventListener("click", () => show(ri, ci, td));
+    if (base && !sameCell(c, base.cells[ci])) { td.classList.add("differs"); td.title += " (the base: " + (base.cells[ci].violated.join(", ") || base.cells[ci].status) + ")"; }
     tr.appendChild(td);
   });
   table.appendChild(tr);
 });
+
+function applyFilter() {
+  const q = document.getElementById("filter").value.trim().toLowerCase(), mode = document.getElementById("show").value;
+  for (const tr of trs) {
+    const ok = (!q || tr.dataset.text.includes(q)) && (mode === "all" || tr.dataset[mode] === "true");
+    tr.style.display = ok ? "" : "none";
+  }
+}
+document.getElementById("filter").addEventListener("input", applyFilter);
+document.getElementById("show").addEventListener("change", applyFilter);
+let current = null;
+document.getElementById("compact").addEventListener("change", () => { if (current) draw(current); });
 
 let selected = null;
 function show(ri, ci, td) {
@@ -136,23 +174,35 @@ function show(ri, ci, td) {
   const tabs = document.getElementById("tabs");
   tabs.replaceChildren();
   const props = Object.keys(c.traces || {});
+  const tr = p => D.traceTable[c.traces[p]];
   if (c.disagreement) tabs.appendChild(el("div", {}, "The engines disagree: " + c.disagreement));
   props.forEach((p, i) => {
     const b = el("button", {"type": "button", "data-property": p}, p);
-    b.addEventListener("click", () => { for (const x of tabs.querySelectorAll("button")) x.classList.remove("on"); b.classList.add("on"); draw(c.traces[p]); });
+    b.addEventListener("click", () => { for (const x of tabs.querySelectorAll("button")) x.classList.remove("on"); b.classList.add("on"); draw(tr(p)); });
     tabs.appendChild(b);
-    if (i === 0) { b.classList.add("on"); draw(c.traces[p]); }
+    if (i === 0) { b.classList.add("on"); draw(tr(p)); }
   });
   if (!props.length) { document.getElementById("timeline-box").replaceChildren(); document.getElementById("why").textContent = "No trace kept for this cell."; }
   document.getElementById("detail").scrollIntoView({block: "nearest"});
 }
 
 function draw(t) {
+  current = t;
+  // States arrive as deltas (only what changed since the step before); rebuild each step's whole state once.
+  if (!t.rebuilt) {
+    const cur = {};
+    for (const s of t.steps) {
+      for (const k in (s.delta || {})) { if (s.delta[k] === null) delete cur[k]; else cur[k] = s.delta[k]; }
+      s.state = Object.assign({}, cur);
+    }
+    t.rebuilt = true;
+  }
+  const compact = document.getElementById("compact").checked;
   document.getElementById("why").textContent = t.property + (t.shortest ? " (shortest counterexample, " : " (counterexample, ")
     + t.steps.length + " steps): " + t.why;
   const box = document.getElementById("timeline-box");
   box.replaceChildren();
-  const colW = 176, laneH = 96, left = 64, top = 34;
+  const colW = compact ? 112 : 176, laneH = 96, left = 64, top = 34, chars = compact ? 16 : 27;
   const stackNames = new Set();
   for (const s of t.steps) for (const k in s.state) if (k.startsWith("stack.") && s.state[k] !== "[]") stackNames.add(k);
   const stacks = [...stackNames];
@@ -180,12 +230,16 @@ function draw(t) {
       const lines = [];
       if (acting) lines.push((s.thread || "") + ": " + s.action);
       lines.push("runs " + th + (acting ? "" : " (idle here)"));
-      if (acting && s.path) lines.push(s.path.substring(s.path.lastIndexOf(":") + 1) + (s.line ? ":" + s.line : ""));
+      if (acting && s.path) {
+        // file:path:line, the file's base name kept: a proposal's exc_pf:6 is not the preset's
+        const parts = s.path.split(":"), path = parts.pop(), file = parts.join(":");
+        lines.push((file ? file.substring(file.lastIndexOf("/") + 1) + ":" : "") + path + (s.line ? ":" + s.line : ""));
+      }
       lines.push("on " + st[p + "sp"]);
       const mode = st[th + ".mode"];
       lines.push("IF=" + st[p + "if"] + (mode !== undefined ? " mode=" + mode : "") + (st[p + "nmiBlocked"] === "1" ? " NMI-blocked" : ""));
       lines.forEach((ln, j) => g.appendChild(sv("text", {"x": x + 7, "y": y + 16 + j * 13, "fill": acting ? "#111" : "#888"},
-        ln.length > 27 ? ln.substring(0, 26) + "…" : ln)));
+        ln.length > chars ? ln.substring(0, chars - 1) + "…" : ln)));
     }
     stacks.forEach((k, j) => {
       const v = s.state[k] || "[]";

@@ -120,9 +120,23 @@ public final class MatrixReport {
         m.put("workloads", workloads);
         m.put("abbreviations", ABBREV);
         List<Object> rows = new ArrayList<>();
+        // HTML: each distinct trace once, cells refer to it by index (issue 14: the default matrix's
+        // page was 59 MB, most of it the same traces repeated over option sets), states as deltas.
+        List<Object> table = new ArrayList<>();
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        Map<String, String> labels = new java.util.HashMap<>();
+        for (Line l : lines) labels.put(l.row().label(), l.row().label());
         for (Line l : lines) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("label", l.row().label());
+            // A path file's row is compared with the same option set of the preset it extends, when that row is here.
+            if (l.row().pathsFile() != null && l.row().pathsText() != null) {
+                java.util.regex.Matcher mx = java.util.regex.Pattern.compile("(?m)^extends\\s+(\\S+)").matcher(l.row().pathsText());
+                if (mx.find()) {
+                    String base = mx.group(1) + l.row().label().substring(l.row().label().lastIndexOf(" {"));
+                    if (labels.containsKey(base)) r.put("base", base);
+                }
+            }
             r.put("preset", l.row().preset());
             r.put("paths", l.row().pathsFile());
             List<String> opts = new ArrayList<>();
@@ -142,13 +156,24 @@ public final class MatrixReport {
                 cm.put("seconds", c == null ? 0.0 : c.seconds());
                 cm.put("cached", c != null && c.cached());
                 cm.put("bound", c == null ? null : c.bound());
-                if (withTraces) cm.put("traces", c == null ? Map.of() : slim(c.traces()));
+                if (withTraces) {
+                    Map<String, Object> refs = new LinkedHashMap<>();
+                    if (c != null)
+                        for (Map.Entry<String, Object> e : slim(c.traces()).entrySet()) {
+                            String key = ukl.cli.Json.write(e.getValue());
+                            Integer id = seen.get(key);
+                            if (id == null) { id = table.size(); seen.put(key, id); table.add(e.getValue()); }
+                            refs.put(e.getKey(), id);
+                        }
+                    cm.put("traces", refs);
+                }
                 cells.add(cm);
             }
             r.put("cells", cells);
             rows.add(r);
         }
         m.put("rows", rows);
+        if (withTraces) m.put("traceTable", table);
         Map<String, Object> sm = new LinkedHashMap<>();
         sm.put("cells", s.cells());
         sm.put("safe", s.safe());
@@ -228,6 +253,7 @@ public final class MatrixReport {
             t.forEach((k, v) -> { if (!k.equals("initial")) c.put(String.valueOf(k), v); });
             if (t.get("steps") instanceof List<?> steps) {
                 List<Object> ss = new ArrayList<>();
+                Map<String, Object> prev = new LinkedHashMap<>();
                 for (Object o : steps) {
                     if (!(o instanceof Map<?, ?> st)) continue;
                     Map<String, Object> s2 = new LinkedHashMap<>();
@@ -235,7 +261,13 @@ public final class MatrixReport {
                     if (st.get("state") instanceof Map<?, ?> state) {
                         Map<String, Object> keep = new LinkedHashMap<>();
                         state.forEach((k, v) -> { if (TIMELINE_FIELD.matcher(String.valueOf(k)).matches()) keep.put(String.valueOf(k), v); });
-                        s2.put("state", keep);
+                        // Only what changed since the previous step ("state" of step 0 is whole); the page rebuilds the rest.
+                        Map<String, Object> delta = new LinkedHashMap<>();
+                        keep.forEach((k, v) -> { if (!java.util.Objects.equals(prev.get(k), v)) delta.put(k, v); });
+                        for (String k : prev.keySet()) if (!keep.containsKey(k)) delta.put(k, null);   // gone
+                        prev.clear(); prev.putAll(keep);
+                        s2.remove("state");
+                        s2.put("delta", delta);
                     }
                     s2.remove("changes");
                     ss.add(s2);

@@ -71,6 +71,15 @@ class HtmlReportBrowserTest {
                     + "const td = tr.querySelector('td[data-status=violated]'); td.click(); "
                     + "document.querySelector('#timeline g.breaking rect:last-child').dispatchEvent(new MouseEvent('click')); return 'ok'; })()");
             assertTrue(c.eval("document.getElementById('steptext').textContent").contains("exc_df"), "the step panel names the path");
+            // Issue 14: the proposal's row names its base and outlines the cells where it differs; the
+            // filter hides rows; the step label keeps the file name.
+            assertEquals("1", c.eval("String([...document.querySelectorAll('#matrix td.label')].some(td => td.textContent.includes(' ≠ ukl-paper {') || td.textContent.includes(' = ukl-paper {')) ? 1 : 0)"),
+                    "a path file's row names its base row");
+            c.eval("(() => { const f = document.getElementById('filter'); f.value = 'evil'; f.dispatchEvent(new Event('input')); return 'ok'; })()");
+            int shown = Integer.parseInt(c.eval("String([...document.querySelectorAll('#matrix tr')].filter(r => r.style.display !== 'none').length)"));
+            assertTrue(shown > 1 && shown < rows, "the filter keeps the header and the proposal's rows only: " + shown + " of " + rows);
+            assertTrue(c.eval("[...document.querySelectorAll('#timeline text')].map(t => t.textContent).join('|')").contains("|evil\""),
+                    "a step label keeps the path file's name");
             c.screenshot(dir.resolve("timeline.png"));
             assertEquals("undefined", c.eval("typeof window.__pwned"), "no injected script ran");
             assertEquals("0", c.eval("String(document.querySelectorAll('img').length)"), "no injected element");
