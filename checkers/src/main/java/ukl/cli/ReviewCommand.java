@@ -40,7 +40,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Option(names = "--sweep", paramLabel = "FILE", description = "a custom sweep: option sets, workloads and the variant axes (README, \"ukl review\")") String sweepFile;
     @Option(names = "--workloads", split = ",", paramLabel = "W", description = "workloads (default: every bundled one)")
     List<String> workloads;
-    @Option(names = "--format", paramLabel = "text|json|markdown", description = "text (default), json, or markdown (to paste into a review)")
+    @Option(names = "--format", paramLabel = "text|json|markdown|html", description = "text (default), json, markdown (to paste into a review), or html (the matrix page: base and change rows, differing cells outlined)")
     String format = "text";
     @Option(names = "--out", paramLabel = "FILE", description = "write here instead of stdout") String out;
     @Option(names = "--jobs", paramLabel = "N", description = "cells checked at once (default: the number of CPUs)") Integer jobs;
@@ -51,7 +51,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "check every cell, read and write no cache") boolean noCache;
 
     public Integer call() {
-        if (!List.of("text", "json", "markdown").contains(format)) throw InputError.arg("--format", "expected text, json or markdown, not '" + format + "'");
+        if (!List.of("text", "json", "markdown", "html").contains(format)) throw InputError.arg("--format", "expected text, json, markdown or html, not '" + format + "'");
         if (quick && deep) throw InputError.arg("--quick", "contradicts --deep");
         if (sweepFile != null && (quick || deep)) throw InputError.arg("--sweep", "contradicts --" + (quick ? "quick" : "deep"));
         if (sweepFile != null && workloads != null) throw InputError.arg("--sweep", "contradicts --workloads (name them in the sweep file)");
@@ -82,8 +82,9 @@ final class ReviewCommand implements Callable<Integer> {
         List<String> files = new ArrayList<>();
         if (baseFile != null) files.add(baseFile);
         files.add(paths);
-        Matrix mx = new Matrix(new Matrix.Config(basePreset == null ? List.of() : List.of(basePreset), files, Matrix.defaultUniverse(),
-                ws, "java", nJobs, maxStates, timeLimit, bypassLimit, cacheDir));
+        Matrix.Config mcfg = new Matrix.Config(basePreset == null ? List.of() : List.of(basePreset), files, Matrix.defaultUniverse(),
+                ws, "java", nJobs, maxStates, timeLimit, bypassLimit, cacheDir);
+        Matrix mx = new Matrix(mcfg);
         mx.onWarning(m -> { synchronized (spec) { spec.commandLine().getErr().println(m); spec.commandLine().getErr().flush(); } });
         List<Matrix.Row> baseRows = new ArrayList<>(), changeRows = new ArrayList<>();
         for (Matrix.Row r : mx.rows()) (paths.equals(r.pathsFile()) ? changeRows : baseRows).add(r);
@@ -115,6 +116,7 @@ final class ReviewCommand implements Callable<Integer> {
         String text = switch (format) {
             case "json" -> Json.write(Review.json(o));
             case "markdown" -> Review.text(o, true);
+            case "html" -> Review.html(o, pairs, cells, mcfg, "ukl review: " + paths + " against " + (basePreset != null ? basePreset : baseFile));
             default -> Review.text(o, false);
         };
         Output.emit(text, out, spec.commandLine().getOut());

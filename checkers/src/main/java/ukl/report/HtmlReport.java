@@ -60,6 +60,7 @@ table#matrix { border-collapse: collapse; font-size: 12px; }
 #matrix td.v2 { background: #ffb08a; cursor: pointer; }
 #matrix td.v3 { background: #ff7b6b; cursor: pointer; }
 #matrix td.incomplete { background: #e6e6e6; color: #666; }
+#matrix td.na { background: #fff; color: #bbb; }
 #matrix td.disagree { background: #c58af9; cursor: pointer; }
 #matrix td.selected { outline: 3px solid #1a5fb4; }
 #legend { margin: 8px 0; color: #555; font-size: 12px; }
@@ -121,7 +122,7 @@ for (const w of D.workloads) head.appendChild(el("th", {}, w));
 table.appendChild(head);
 const byLabel = {};
 D.rows.forEach(r => { byLabel[r.label] = r; });
-function sameCell(a, b) { return a.status === b.status && a.violated.join(",") === b.violated.join(","); }
+function sameCell(a, b) { return a.status === "n/a" || b.status === "n/a" || (a.status === b.status && a.violated.join(",") === b.violated.join(",")); }
 const trs = [];
 D.rows.forEach((row, ri) => {
   const tr = el("tr");
@@ -141,6 +142,7 @@ D.rows.forEach((row, ri) => {
     if (c.status === "safe") { cls += "safe"; word = "safe"; }
     else if (c.status === "violated") { cls += "v" + Math.min(3, c.violated.length); word = c.violated.map(p => D.abbreviations[p]).join(","); }
     else if (c.status === "disagree") { cls += "disagree"; word = "DISAGREE"; }
+    else if (c.status === "n/a") { cls += "na"; word = "-"; }
     else { cls += "incomplete"; word = "incomplete"; }
     const td = el("td", {"class": cls, "data-status": c.status, "data-row": String(ri), "data-col": String(ci)}, word);
     td.title = row.label + " / " + c.workload + ": " + (c.status === "violated" ? c.violated.join(", ")

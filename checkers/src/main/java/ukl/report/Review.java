@@ -376,4 +376,40 @@ public final class Review {
         }
         return out;
     }
+
+    /**
+     * The review as the matrix's HTML page (issue 14): a base row and a change row per option set,
+     * one column per workload and variant of the sweep; the change's rows are marked against the
+     * base's and the cells that differ are outlined. Cells outside the sweep read "n/a".
+     */
+    public static String html(Outcome o, List<Pair> pairs, List<Matrix.Cell> cells, Matrix.Config cfg, String title) {
+        List<String> cols = new ArrayList<>();
+        for (Pair p : pairs) { String c = Matrix.column(p.workload(), p.variant()); if (!cols.contains(c)) cols.add(c); }
+        Map<String, Matrix.Row> rowsByLabel = new LinkedHashMap<>();
+        Map<String, Map<String, Matrix.Cell>> byRow = new LinkedHashMap<>();
+        List<Matrix.Cell> done = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            Pair p = pairs.get(i);
+            for (int side = 0; side < 2; side++) {
+                Matrix.Job j = side == 0 ? p.base() : p.change();
+                Matrix.Cell c = cells.size() > 2 * i + side ? cells.get(2 * i + side) : null;
+                rowsByLabel.putIfAbsent(j.row().label(), j.row());
+                if (c != null) { byRow.computeIfAbsent(j.row().label(), k -> new LinkedHashMap<>()).put(Matrix.column(p.workload(), p.variant()), c); done.add(c); }
+            }
+        }
+        List<MatrixReport.Line> lines = new ArrayList<>();
+        for (Matrix.Row r : rowsByLabel.values()) {
+            List<Matrix.Cell> cs = new ArrayList<>();
+            for (String col : cols) {
+                Matrix.Cell c = byRow.getOrDefault(r.label(), Map.of()).get(col);
+                boolean inSweep = false;
+                for (Pair p : pairs) if (Matrix.column(p.workload(), p.variant()).equals(col) && (p.base().row() == r || p.change().row() == r)) inSweep = true;
+                cs.add(c != null ? c : inSweep ? null
+                        : new Matrix.Cell(r, col, "n/a", List.of(), null, 0, 0, false, null, Map.of(), Map.of(), "not in the sweep"));
+            }
+            lines.add(new MatrixReport.Line(r, cs));
+        }
+        MatrixReport.Summary sum = MatrixReport.summary(2 * pairs.size(), done, o.seconds(), false, "java");
+        return HtmlReport.render(MatrixReport.json(lines, cols, sum, cfg, true), title);
+    }
 }

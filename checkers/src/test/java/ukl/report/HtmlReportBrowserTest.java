@@ -89,4 +89,27 @@ class HtmlReportBrowserTest {
         }
         assertTrue(Files.size(dir.resolve("timeline.png")) > 10_000, "a screenshot was kept");
     }
+
+    /** Issue 14: `ukl review --format html` draws base and change rows; the change's differing cells are outlined. */
+    @Test
+    void theReviewPageOutlinesWhatTheChangeAdds() throws Exception {
+        Path sweep = dir.resolve("review.sweep");
+        Files.writeString(sweep, "options: {} {NOHZ_FULL}\nworkloads: getppid\n");
+        Path page = dir.resolve("review.html");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        String change = Path.of(System.getProperty("ukl.specs.dir"), "reviews", "k6x-sti-before-ct-exit-patch.ukl").toString();
+        int code = Main.execute(new String[]{"review", "--paths", change, "--sweep", sweep.toString(), "--no-cache",
+                "--format", "html", "--out", page.toString()}, new PrintWriter(out), new PrintWriter(err));
+        assertEquals(1, code, "the change adds RCU_NOT_WATCHING: " + err);
+        try (Chromium c = new Chromium()) {
+            c.open(page);
+            assertEquals("4", c.eval("String(document.querySelectorAll('#matrix td.label').length)"), "two option sets, base and change each");
+            assertEquals("1", c.eval("String(document.querySelectorAll('#matrix td.cell.differs').length)"), "the one cell the change adds a violation to");
+            assertTrue(c.eval("document.querySelector('#matrix td.label.differs').textContent").contains(" ukl-6x {NOHZ_FULL}"), "the change row names its base");
+            c.eval("(() => { document.querySelector('#matrix td.cell.differs').click(); return 'ok'; })()");
+            assertTrue(Integer.parseInt(c.eval("String(document.querySelectorAll('#timeline g.step').length)")) > 0, "its timeline is drawn");
+            Thread.sleep(200);
+            assertTrue(c.errors.isEmpty(), "page errors: " + c.errors);
+        }
+    }
 }
