@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ukl.model.Presets;
 import ukl.model.lang.Ast;
+import ukl.report.Matrix;
 import ukl.model.lang.PathParser;
 import ukl.model.lang.PathPrinter;
 
@@ -201,6 +202,22 @@ class CliTest {
         Files.writeString(bad, "extends ukl-6x\n\npath sycall:\n    ret\n");
         badInput(run("show", bad.toString()), bad + ":3:6:", "no path runs it");
         badInput(run("show", dir.resolve("missing.ukl").toString()), "missing.ukl");
+    }
+
+    /** Issue 14's output friction: a co-runner's step names its path once (not linux:linux:), and the matrix's first ETA waits for enough cells. */
+    @Test
+    void aCoRunnerStepNamesItsPathOnceAndTheFirstEtaWaits() {
+        Run r = run("check", "--scenario", System.getProperty("ukl.specs.dir") + "/scenarios/k514-mc-syscall-window-gs.scenario");
+        assertEquals(0, r.code(), "the scenario's expectations hold: " + r.err());
+        assertTrue(r.out().contains("linux:libc_syscall:"), "the co-runner's steps are in the trace: " + r.out());
+        assertFalse(r.out().contains("linux:linux:"), r.out());
+        java.io.StringWriter err = new java.io.StringWriter();
+        MatrixCommand.Progress p = new MatrixCommand.Progress(new java.io.PrintWriter(err), 1000, false);
+        Matrix.Row row = new Matrix.Row("x {}", "linux", null, null, java.util.Set.of(), false);
+        Matrix.Cell cell = new Matrix.Cell(row, "getppid", "safe", java.util.List.of(), null, 10, 0.01, false, null, java.util.Map.of(), java.util.Map.of(), "");
+        p.cellDone(cell);   // the first cell always prints
+        assertTrue(err.toString().contains("1/1000 cells") && err.toString().contains("estimating time left"), err.toString());
+        assertFalse(err.toString().matches("(?s).*\\d+h\\d+m left.*"), "no estimate from one cell: " + err);
     }
 
     @Test
