@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "ukl", mixinStandardHelpOptions = true, version = Report.TOOL + " " + Report.VERSION,
         description = "Model-check Unikernel Linux (UKL) kernel transition paths.",
-        subcommands = {CheckCommand.class, ExplainCommand.class, MatrixCommand.class, ReviewCommand.class, TlcCommand.class, CrossCheckCommand.class, AlloyCommand.class, ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, ExplainCommand.class, MatrixCommand.class, ReviewCommand.class, BenchCommand.class, TlcCommand.class, CrossCheckCommand.class, AlloyCommand.class, ListCommand.class, ShowCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every checked property holds / the scenario matched", "1:a violation / a mismatch",
                 "2:bad input", "3:incomplete (a bound was hit)", "70:internal error (a bug in ukl-model)"})

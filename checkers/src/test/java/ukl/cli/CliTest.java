@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -218,6 +219,17 @@ class CliTest {
         p.cellDone(cell);   // the first cell always prints
         assertTrue(err.toString().contains("1/1000 cells") && err.toString().contains("estimating time left"), err.toString());
         assertFalse(err.toString().matches("(?s).*\\d+h\\d+m left.*"), "no estimate from one cell: " + err);
+    }
+
+    /** Issue 15: ukl bench prints both engines' columns for a rung (the smallest, to stay fast). */
+    @Test
+    void benchPrintsStatesTimeMemoryAndBytesPerStateForBothEngines() {
+        Run r = run("bench", "--rungs", "small", "--runs", "1", "--tlc-limit", "120", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        for (String k : List.of("\"states\"", "\"javaSeconds\"", "\"javaStatesPerSecond\"", "\"javaPeakHeapBytes\"", "\"javaBytesPerState\"", "\"tlcSeconds\"", "\"tlcStates\""))
+            assertTrue(r.out().contains(k), k + " in " + r.out());
+        assertTrue(r.out().contains("\"tlcComplete\": true"), "TLC finishes the small rung: " + r.out());
+        badInput(run("bench", "--rungs", "huge"), "unknown rung 'huge'");
     }
 
     @Test

@@ -44,7 +44,7 @@ class ReviewTest {
                 {"review", "--paths", REVIEWS.resolve("k6x-irq-comment-only.ukl").toString(), "--quick", "--deep", "--out", out.toString()},
                 {"review", "--paths", tmp.resolve("missing.ukl").toString(), "--out", out.toString()},
                 {"review", "--paths", REVIEWS.resolve("k6x-irq-comment-only.ukl").toString(), "--against", "no-such-preset", "--out", out.toString()},
-                {"review", "--paths", REVIEWS.resolve("k6x-irq-comment-only.ukl").toString(), "--format", "html", "--out", out.toString()},
+                {"review", "--paths", REVIEWS.resolve("k6x-irq-comment-only.ukl").toString(), "--format", "pdf", "--out", out.toString()},
         };
         for (String[] a : bad) {
             StringWriter o = new StringWriter(), e = new StringWriter();
