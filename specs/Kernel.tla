@@ -233,6 +233,11 @@ HandlerIdx(s, t) == LET ks == {k \in 1..(Depth(s, t) - 1) : Act(s, t, k).k = AHA
 SigIdx(s, t) == LET fr == Stack(s, AppStk(t))
                     js == {j \in 1..Len(fr) : fr[j].k = FSIG /\ fr[j].t = t}
                 IN IF js = {} THEN 0 ELSE CHOOSE j \in js : \A e \in js : e <= j
+\* SP := the app stack below t's signal frame at index i; that frame and the handler's frames above
+\* it are gone, the red zone it kept is live again, pt_regs are no longer rt_sigreturn's (EntryReturn.leaveSigFrame).
+LeaveSigFrame(s, c, t, i) ==
+    [s EXCEPT !.stk[AppStk(t) + 1] = SubSeq(@, 1, i - 1), !.cpu[c + 1].sp = AppStk(t),
+              !.thr[t + 1].redZone = Stack(s, AppStk(t))[i].rz, !.thr[t + 1].sigRet = FALSE]
 
 ExecApp(s, c, t) ==
     LET a == Top(s, t)
@@ -369,9 +374,7 @@ SwitchToApp(s, c, t, fl) ==
     \* After rt_sigreturn the syscall return loads the restored SP: the signal frame and the
     \* handler's frames above it are left behind.
     IN IF T(s, t).sigRet /\ root >= 0 /\ ~Act(s, t, root).hw
-       THEN IF i = 0 THEN Viol(s, "RETURN_MISMATCH")
-            ELSE Ok([s EXCEPT !.thr[t + 1].redZone = Stack(s, app)[i].rz, !.stk[app + 1] = SubSeq(@, 1, i - 1),
-                              !.thr[t + 1].sigRet = FALSE, !.cpu[c + 1].sp = app])
+       THEN IF i = 0 THEN Viol(s, "RETURN_MISMATCH") ELSE Ok(LeaveSigFrame(s, c, t, i))
        ELSE IF h >= 0 /\ sp # app /\ Len(Stack(s, sp)) > 0 /\ f.k = FHW /\ f.t = t /\ f.d = h
        THEN IF f.sp # app \/ f.c3 THEN Viol(s, "RETURN_MISMATCH")
             ELSE LET chk == CheckPush(s, app) IN
@@ -542,9 +545,8 @@ SigreturnResume(s, c, t, d) ==
         sig == Stack(s, app)[i]
     IN IF k < 0 \/ i = 0 THEN Viol(s, "RETURN_MISMATCH")
        ELSE IF ~CheckUnwound(s, t, k - 1, d) THEN Viol(s, "RETURN_MISMATCH")
-       ELSE Ok(Truncate([s EXCEPT !.stk[app + 1] = SubSeq(@, 1, i - 1), !.cpu[c + 1].sp = app, !.cpu[c + 1].ifl = sig.i,
-                                  !.cpu[c + 1].cpl = IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0,
-                                  !.thr[t + 1].redZone = sig.rz, !.thr[t + 1].sigRet = FALSE], t, k))
+       ELSE Ok(Truncate([LeaveSigFrame(s, c, t, i) EXCEPT !.cpu[c + 1].ifl = sig.i,
+                                  !.cpu[c + 1].cpl = IF ThrKind[t + 1] = "USER" THEN 3 ELSE 0], t, k))
 
 \* 5.14's syscall return for CS 0xC3: iret through the entry's pt_regs, to the handler or, after
 \* rt_sigreturn, to the restored context.

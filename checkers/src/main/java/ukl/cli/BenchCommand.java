@@ -151,11 +151,10 @@ final class BenchCommand implements Callable<Integer> {
         for (MemoryPoolMXBean b : ManagementFactory.getMemoryPoolMXBeans()) if (b.getType() == MemoryType.HEAP) b.resetPeakUsage();
     }
 
+    /** The median of the runs that happened (a run cut short leaves zeros after it). */
     private static double median(double[] xs) {
-        double[] c = xs.clone();
-        int n = 0;
-        for (double x : c) if (x > 0) n++;
-        c = Arrays.copyOf(Arrays.stream(c).filter(x -> x > 0).sorted().toArray(), n);
+        double[] c = Arrays.stream(xs).filter(x -> x > 0).sorted().toArray();
+        int n = c.length;
         return n == 0 ? 0 : n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
     }
 

@@ -111,9 +111,6 @@ final class MatrixCommand implements Callable<Integer> {
         Matrix mx = new Matrix(cfg);
         mx.onWarning(m -> { synchronized (spec) { spec.commandLine().getErr().println(m); spec.commandLine().getErr().flush(); } });
         List<Matrix.Row> rows = mx.rows();   // also reads and parses --paths files: input errors first
-        // Every cell's scenario is built before anything runs, so a bad axis value (an event spec, too
-        // many threads for the encoding) is one input error with nothing checked.
-        for (Matrix.Row r : rows) for (String w : ws) for (Matrix.Variant v : variants) mx.scenario(r, w, v);
         int total = rows.size() * columns.size();
         PrintWriter err = spec.commandLine().getErr();
         Progress prog = new Progress(err, total, System.console() != null);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The matrix as text, JSON, and the markdown hazards catalog. */
 public final class MatrixReport {
@@ -124,18 +125,16 @@ public final class MatrixReport {
         // page was 59 MB, most of it the same traces repeated over option sets), states as deltas.
         List<Object> table = new ArrayList<>();
         Map<String, Integer> seen = new java.util.HashMap<>();
-        Map<String, String> labels = new java.util.HashMap<>();
-        for (Line l : lines) labels.put(l.row().label(), l.row().label());
+        Set<String> labels = new java.util.HashSet<>();
+        for (Line l : lines) labels.add(l.row().label());
         for (Line l : lines) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("label", l.row().label());
             // A path file's row is compared with the same option set of the preset it extends, when that row is here.
             if (l.row().pathsFile() != null && l.row().pathsText() != null) {
-                java.util.regex.Matcher mx = java.util.regex.Pattern.compile("(?m)^extends\\s+(\\S+)").matcher(l.row().pathsText());
-                if (mx.find()) {
-                    String base = mx.group(1) + l.row().label().substring(l.row().label().lastIndexOf(" {"));
-                    if (labels.containsKey(base)) r.put("base", base);
-                }
+                String ext = ukl.model.lang.PathParser.parse(l.row().pathsFile(), l.row().pathsText()).extendsPreset();
+                String base = ext + l.row().label().substring(l.row().label().lastIndexOf(" {"));
+                if (ext != null && labels.contains(base)) r.put("base", base);
             }
             r.put("preset", l.row().preset());
             r.put("paths", l.row().pathsFile());

@@ -267,11 +267,12 @@ abstract class EntryReturn extends Nmi {
         if (n.sigRet[t] || n.sigArm[t] != 0)
             throw new BoundHit("a second signal delivered before the first one's frame is set up or torn down is not modeled (use SIGNAL:1)");
         int root = entryRoot(n, t);
-        int target = root < 0 ? -1 : Act.hw(n.act(t, root)) ? Frame.sp(hwFrame(n, t, root)) : n.app(t);
+        if (root < 0) throw new Violation(Property.RETURN_MISMATCH, "exit_work delivers a signal to " + threadName(t) + " but finds no pt_regs of a return to the app");
+        int hw = Act.hw(n.act(t, root)) ? hwFrame(n, t, root) : 0;
+        int target = hw != 0 ? Frame.sp(hw) : n.app(t);
         // sc.cs: what restore_sigcontext puts back (UKL keeps it as saved): an interrupt's frame CS
         // (0xC3 after error_entry in mode 2), or a UKL syscall's __KERNEL_CS.
-        boolean fakeCs = root >= 0 && Act.hw(n.act(t, root)) && Frame.fakeCs(hwFrame(n, t, root));
-        if (root < 0) throw new Violation(Property.RETURN_MISMATCH, "exit_work delivers a signal to " + threadName(t) + " but finds no pt_regs of a return to the app");
+        boolean fakeCs = hw != 0 && Frame.fakeCs(hw);
         if (n.isApp(target) && unmapped(n, target)) throw new Fault(null, "setup_rt_frame's write of the signal frame faults on the app stack");
         // Frames of the kernel's own activations on that stack lie below regs->sp: under stack
         // sharing, pt_regs and exit_work's C frames are where the signal frame goes.
@@ -295,9 +296,8 @@ abstract class EntryReturn extends Nmi {
         if (n.stack[sp].length == 0 || Frame.kind(f) != Frame.SIG || Frame.thread(f) != t)
             throw new Violation(Property.RETURN_MISMATCH, "the return to " + threadName(t) + "'s signal handler lands on " + stackName(n, sp)
                     + ", whose top is " + topDesc(n, sp) + ", not the signal frame");
-        int[] x = n.stack[sp].clone();   // the frame records the IF the return restored, for rt_sigreturn
-        x[x.length - 1] = n.ifl[c] ? f | 1 << 12 : f & ~(1 << 12);
-        n.stack[sp] = x;
+        n.pop(sp);   // the frame records the IF the return restored, for rt_sigreturn
+        n.push(sp, Frame.withIfl(f, n.ifl[c]));
         enter(n, t, Act.make(Act.HANDLER, 0, 0, 0, false, false, 0));
     }
 
@@ -363,15 +363,25 @@ abstract class EntryReturn extends Nmi {
         int k = handlerIndex(n, t), i = sigFrameIndex(n, t);
         if (k < 0 || i < 0) throw new Violation(Property.RETURN_MISMATCH, what + " after rt_sigreturn finds no signal frame of " + threadName(t));
         checkUnwound(n, t, k - 1, d, what + " after rt_sigreturn");
+        int sig = leaveSigFrame(n, c, t, i);
+        n.ifl[c] = Frame.ifl(sig);
+        n.cpl[c] = kind(t) == Scenario.ThreadKind.USER ? 3 : 0;
+        n.truncate(t, k);
+    }
+
+    /**
+     * SP := the app stack below the signal frame at index i: the frame and the handler's frames
+     * above it are gone, the interrupted leaf's red zone is live again, pt_regs are no longer the
+     * restored ones. Returns the signal frame.
+     */
+    int leaveSigFrame(State n, int c, int t, int i) {
         int app = n.app(t);
         int sig = n.stack[app][i];
         n.stack[app] = java.util.Arrays.copyOf(n.stack[app], i);
         n.sp[c] = app;
-        n.ifl[c] = Frame.ifl(sig);
-        n.cpl[c] = kind(t) == Scenario.ThreadKind.USER ? 3 : 0;
         n.redZone[t] = Frame.redZone(sig);
         n.sigRet[t] = false;
-        n.truncate(t, k);
+        return sig;
     }
 
     /** ret/sysret must not jump over an interrupt whose hardware frame is still live. */
@@ -390,16 +400,14 @@ abstract class EntryReturn extends Nmi {
      *  return address and flags word written below the interrupted SP. */
     void switchToApp(State n, int c, int t, boolean flagsWord) {
         int app = n.app(t);
-        if (n.sigRet[t] && entryRoot(n, t) >= 0 && !Act.hw(n.act(t, entryRoot(n, t)))) {
+        int root = entryRoot(n, t);
+        if (n.sigRet[t] && root >= 0 && !Act.hw(n.act(t, root))) {
             // ukl_entry_SYSCALL_64's "movq 0x18(%rsp), %rsp" loads the SP rt_sigreturn restored: the
             // signal frame and the handler's frames above it are left behind; popf and ret then take
             // whatever the interrupted context has at that SP.
             int i = sigFrameIndex(n, t);
             if (i < 0) throw new Violation(Property.RETURN_MISMATCH, "switch_stack app after rt_sigreturn finds no signal frame of " + threadName(t));
-            n.redZone[t] = Frame.redZone(n.stack[app][i]);
-            n.stack[app] = java.util.Arrays.copyOf(n.stack[app], i);
-            n.sigRet[t] = false;
-            n.sp[c] = app;
+            leaveSigFrame(n, c, t, i);
             return;
         }
         int h = nearestHw(n, t);

@@ -23,6 +23,7 @@ final class Frame {
         return make(HW, thread, depth) | (ifl ? 1 << 12 : 0) | (cpl3 ? 1 << 13 : 0) | sp << 14;
     }
     static int flags(int thread, int depth, boolean ifl) { return make(FLAGS, thread, depth) | (ifl ? 1 << 12 : 0); }
+    static int withIfl(int f, boolean v) { return v ? f | 1 << 12 : f & ~(1 << 12); }
 
     static int kind(int f) { return f & 7; }
     static int thread(int f) { return (f >> 3) & 15; }
