@@ -25,7 +25,9 @@ public final class Main implements Runnable {
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        ukl.tlc.Children.commandDone();   // lets a SIGTERM hook that is already running finish its clean-up now
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams; tests call this. */

@@ -19,12 +19,22 @@ public final class Children {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final Set<Path> TEMP = ConcurrentHashMap.newKeySet();
     private static volatile boolean hooked;
+    /** Set when the SIGTERM hook starts: no new TLC child may start after it (the JVM is going). */
+    private static volatile boolean closing;
+    /** Counted down by {@link #commandDone()} so the hook can wait for the command's own cleanup. */
+    private static final java.util.concurrent.CountDownLatch COMMAND = new java.util.concurrent.CountDownLatch(1);
 
     private static synchronized void hook() {
         if (hooked) return;
         hooked = true;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closing = true;
             int n = running(), d = TEMP.size();
+            cleanUp();
+            // Hooks run while the command's thread still runs: it sees its TLC child die and may
+            // write tlc.out into a folder being removed. Give it a moment to finish its own
+            // finally blocks (it reaches System.exit and blocks there), then remove what is left.
+            try { COMMAND.await(2, java.util.concurrent.TimeUnit.SECONDS); } catch (InterruptedException ignored) { /* exiting anyway */ }
             cleanUp();
             if (n > 0 || d > 0) System.err.println("ukl: stopped before finishing; killed " + n + " TLC process(es), removed " + d + " temporary folder(s); no result");
         }, "ukl-cleanup"));
@@ -32,10 +42,15 @@ public final class Children {
 
     static Process start(ProcessBuilder pb) throws IOException {
         hook();
+        if (closing) throw new IOException("the JVM is stopping (SIGTERM); no TLC started");
         Process p = pb.start();
         LIVE.add(p);
+        if (closing) { p.destroyForcibly(); throw new IOException("the JVM is stopping (SIGTERM); TLC stopped"); }
         return p;
     }
+
+    /** The command's thread has finished (its finally blocks ran); called just before System.exit. */
+    public static void commandDone() { COMMAND.countDown(); }
 
     static void done(Process p) {
         if (p.isAlive()) { p.descendants().forEach(ProcessHandle::destroyForcibly); p.destroyForcibly(); }
@@ -58,7 +73,7 @@ public final class Children {
         for (Process p : new ArrayList<>(LIVE)) {
             try { p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS); } catch (InterruptedException e) { break; }
         }
-        LIVE.clear();
+        LIVE.removeIf(p -> !p.isAlive());
         List<Path> dirs = new ArrayList<>(TEMP);
         for (Path d : dirs) {
             try { TlcEngine.deleteTree(d); } catch (RuntimeException e) { System.err.println("ukl: could not remove " + d + ": " + e.getMessage()); }

@@ -456,6 +456,16 @@ public final class TlcEngine {
         }
     }
 
+    /** 50 ms even on a thread Ctrl-C has interrupted (its flag is kept for the caller). */
+    private static void pause50ms() {
+        boolean interrupted = Thread.interrupted();
+        long until = System.nanoTime() + 50_000_000L;
+        for (long left; (left = until - System.nanoTime()) > 0; ) {
+            try { Thread.sleep(Math.max(1, left / 1_000_000)); } catch (InterruptedException e) { interrupted = true; }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
     /**
      * Removes a temporary TLC work directory (its state dumps reach hundreds of MB). Only for
      * directories made by {@link #tempWork()}: a --work DIR the user named is kept.
@@ -463,13 +473,26 @@ public final class TlcEngine {
     public static void deleteTree(Path dir) {
         if (dir == null) return;
         Children.removed(dir);
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            List<Path> all = new java.util.ArrayList<>(walk.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove TLC's temporary directory " + dir, e);
+        // A dying TLC child, or the command's own thread while the SIGTERM hook runs, can still
+        // add a file (tlc.out, a state dump) during the walk: walk again until the tree is gone.
+        IOException last = null;
+        for (int attempt = 0; attempt < 20 && Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); attempt++) {
+            try (var walk = Files.walk(dir)) {
+                List<Path> all = new java.util.ArrayList<>(walk.toList());
+                java.util.Collections.reverse(all);
+                for (Path p : all) Files.deleteIfExists(p);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException e) {
+                last = e;
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) throw new UncheckedIOException("cannot remove TLC's temporary directory " + dir, e.getCause());
+                last = e.getCause();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove TLC's temporary directory " + dir, e);
+            }
+            pause50ms();
         }
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            throw new UncheckedIOException("cannot remove TLC's temporary directory " + dir + " (something keeps writing into it)", last == null ? new IOException("still there") : last);
     }
 }

@@ -380,6 +380,8 @@ public final class TlcRunner {
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            // Wait until it is gone: a dying TLC can still write into the folder removed next.
+            try { p.waitFor(5, TimeUnit.SECONDS); pump.join(2000); } catch (InterruptedException again) { /* a second Ctrl-C halts the JVM */ }
             Thread.currentThread().interrupt();
             Reached r = out.reached();
             throw new TlcFailure("interrupted (Ctrl-C); TLC was stopped" + r.text(), r);
