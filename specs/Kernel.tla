@@ -252,6 +252,7 @@ ExecApp(s, c, t) ==
     IF hd /\ a.pc >= Len(prog) THEN Viol(s, "RETURN_MISMATCH")   \* the restorer returned: rt_sigreturn resumed nothing
     ELSE IF ~ThrIdle[t + 1] /\ kind = "UKL" /\ T(s, t).mode # 2 THEN Viol(s, "MODE_MISMATCH")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).nmiBlocked /\ ~HasVec(s, t, VNMI) THEN Viol(s, "NMI_BLOCKED_LEAK")
+    ELSE IF ~ThrIdle[t + 1] /\ ~C(s, c).ifl THEN Viol(s, "APP_IRQS_OFF")   \* every return to app code restores IF = 1
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).cpl # (IF kind = "USER" THEN 3 ELSE 0) THEN Viol(s, "RETURN_MISMATCH")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).sp # AppStk(t) THEN Viol(s, "RETURN_MISMATCH")
     ELSE CASE op.k = "SYSCALL" \/ op.k = "SHORTCUT" ->
@@ -874,7 +875,7 @@ Next == System \/ Environment
 \* ---------------------------------------------------------------- type invariants, one per variable
 Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "MISCLASSIFIED_DF", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
          "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "EARLY_GRACE_PERIOD", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
-         "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "BAD_RETURN_CS", "NMI_BLOCKED_LEAK", "BYPASS_BOUND", "DEADLOCK"}
+         "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "BAD_RETURN_CS", "NMI_BLOCKED_LEAK", "APP_IRQS_OFF", "BYPASS_BOUND", "DEADLOCK"}
 FrameOK(f) == f.k \in 1..6 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN /\ f.rz \in BOOLEAN
 ActOK(a) == a.k \in {AAPP, APATH, ABODY, AHANDLER} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
             /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies) /\ a.ph \in 0..2
@@ -912,6 +913,7 @@ UnhandledKernelFaultInv == err # "UNHANDLED_KERNEL_FAULT"
 ReturnMismatchInv == err # "RETURN_MISMATCH"
 BadReturnCsInv == err # "BAD_RETURN_CS"
 NmiBlockedLeakInv == err # "NMI_BLOCKED_LEAK"
+AppIrqsOffInv == err # "APP_IRQS_OFF"
 BypassBoundInv == err # "BYPASS_BOUND"
 BoundInv == err # "BOUND"
 

@@ -18,7 +18,7 @@ public final class MatrixReport {
         String[][] a = {{"DOUBLE_FAULT_PANIC", "DFP"}, {"MISCLASSIFIED_DF", "MDF"}, {"STACK_CLOBBER", "SCL"}, {"SLEEP_ON_IST", "SOI"}, {"RED_ZONE_CLOBBER", "RZC"},
                 {"MODE_MISMATCH", "MM"}, {"SCHEDULE_IN_ATOMIC", "SIA"}, {"RCU_NOT_WATCHING", "RCU"}, {"EARLY_GRACE_PERIOD", "EGP"}, {"CONTEXT_TRACKING", "CT"},
                 {"USER_GS_IN_KERNEL", "UGS"}, {"SCRATCH_CLOBBER", "SCR"}, {"UNHANDLED_KERNEL_FAULT", "UKF"}, {"RETURN_MISMATCH", "RM"}, {"BAD_RETURN_CS", "BCS"},
-                {"NMI_BLOCKED_LEAK", "NBL"}, {"BYPASS_BOUND", "BB"}, {"DEADLOCK", "DL"}, {"RESCHED_STARVATION", "RS"},
+                {"NMI_BLOCKED_LEAK", "NBL"}, {"APP_IRQS_OFF", "AIO"}, {"BYPASS_BOUND", "BB"}, {"DEADLOCK", "DL"}, {"RESCHED_STARVATION", "RS"},
                 {"SIGNAL_STARVATION", "SS"}};
         for (String[] x : a) ABBREV.put(x[0], x[1]);
         if (ABBREV.size() != Property.values().length) throw new IllegalStateException("a property has no abbreviation");

@@ -301,6 +301,11 @@ public final class Machine extends EntryReturn {
                 throw new Violation(Property.MODE_MISMATCH, "app code of " + threadName(t) + " runs with mode " + n.mode[t] + " (§5.4: must be 2, UKL_APPLICATION)");
             if (n.nmiBlocked[c] && !hasVec(n, t, Vector.NMI))
                 throw new Violation(Property.NMI_BLOCKED_LEAK, "app code runs on cpu" + c + " with NMIs blocked and no NMI handler active");
+            // Every return to app code restores IF = 1 (iret/sysret from a user frame, popf of a flags
+            // word saved with IF = 1, or 6.x's explicit sti before ret, "this would be handled by SYSRET").
+            if (!n.ifl[c])
+                throw new Violation(Property.APP_IRQS_OFF, "app code of " + threadName(t) + " runs on cpu" + c
+                        + " with interrupts disabled (IF = 0): no tick, IPI or preemption reaches it until it enters the kernel again");
             int want = k == Scenario.ThreadKind.USER ? 3 : 0;
             if (n.cpl[c] != want)
                 throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes at CPL " + n.cpl[c] + ", expected " + want);

@@ -18,6 +18,7 @@ public enum Property {
     RETURN_MISMATCH(Kind.SAFETY, "ret/iret/sysret resumes a context other than the one interrupted, or an op cannot run as written"),
     BAD_RETURN_CS(Kind.SAFETY, "iret/sysret returns with a CS whose RPL is not the privilege of the context it resumes (a fake CS 0xC3 reaching iret, sysret to CPL-0 app code)"),
     NMI_BLOCKED_LEAK(Kind.SAFETY, "app code runs with NMIs blocked and no NMI handler active"),
+    APP_IRQS_OFF(Kind.SAFETY, "app code runs with interrupts disabled (IF = 0): no tick, IPI or preemption reaches it until it enters the kernel again"),
     BYPASS_BOUND(Kind.SAFETY, "more than limit-1 syscalls in a row bypass entry/exit"),
     DEADLOCK(Kind.DEADLOCK, "a thread waits on a lock it or a waits-for cycle holds, or no thread can ever run again"),
     RESCHED_STARVATION(Kind.LIVENESS, "a needResched with another thread READY is never serviced (weak fairness)"),
