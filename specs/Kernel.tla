@@ -40,6 +40,8 @@ CONSTANTS
     ThrMm,         \* mm index, -1 for kernel threads
     ThrIdle,       \* TRUE for idle threads
     ThrCo,         \* TRUE for the co-running ordinary process
+    ThrParent,     \* ThrParent[t+1]: for a clone child's slot, the thread whose clone() fills it; -1 otherwise
+    ForkPath,      \* code index of ret_from_fork, -1 none (issue 13, item 4)
     AppProg,       \* AppProg[t+1]: sequence of [k, body, wrapped]
     HandlerProg,   \* HandlerProg[t+1]: the signal handler, then its restorer (syscall rt_sigreturn); <<>> none
     Opts,          \* the set of option names
@@ -137,6 +139,8 @@ NearestVec(s, t) ==
        ELSE Act(s, t, CHOOSE d \in ds : \A e \in ds : e <= d).vec - 1
 HasVec(s, t, v) == \E d \in 1..(Depth(s, t) - 1) : Act(s, t, d).vec = v + 1
 RTC(t) == Has("RUN_TO_COMPLETION") /\ ~ThrIdle[t + 1] /\ ~ThrCo[t + 1]
+IsChild(t) == ThrParent[t + 1] >= 0
+ChildOf(t) == LET cs == {u \in Thrs : ThrParent[u + 1] = t} IN IF cs = {} THEN -1 ELSE CHOOSE u \in cs : TRUE
 BitSet(m, c) == (m \div (2 ^ c)) % 2 = 1
 ClearBit(m, c) == IF BitSet(m, c) THEN m - 2 ^ c ELSE m
 
@@ -239,6 +243,38 @@ LeaveSigFrame(s, c, t, i) ==
     [s EXCEPT !.stk[AppStk(t) + 1] = SubSeq(@, 1, i - 1), !.cpu[c + 1].sp = AppStk(t),
               !.thr[t + 1].redZone = Stack(s, AppStk(t))[i].rz, !.thr[t + 1].sigRet = FALSE]
 
+\* ---------------------------------------------------------------- the clone child (issue 13, item 4)
+\* Machine.emptyChildSlot: a child slot that holds no task, in the initial state and after the child exits.
+EmptyChild == [mode |-> 0, status |-> DONE, appStack |-> MAPPED,
+               redZone |-> FALSE, needResched |-> FALSE, sigPending |-> FALSE, inBypass |-> FALSE,
+               preempt |-> 0, bypassCount |-> 0, bypassRun |-> 0, ipiWait |-> 0, sysretDepth |-> -1,
+               savedSp |-> 0, savedIf |-> 0, savedCpl |-> 0, savedGs |-> 0, savedCt |-> 0,
+               kso |-> FALSE, ubuf |-> FALSE, rcu |-> FALSE, sigArm |-> 0, sigRet |-> FALSE,
+               acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
+
+\* copy_thread for pthread_create's clone (Machine.cloneChild): the child's iret frame copies the
+\* parent's pt_regs (CS of the parent's kind; flags: the user's RFLAGS (IF = 1) for a USER thread,
+\* else the flags word the syscall path saved with pushf, one activation below the clone body),
+\* SP = its new app stack; it inherits the mode and starts in ret_from_fork, READY, IF = 1.
+CloneChild(s, c, t, ch) ==
+    LET user == ThrKind[t + 1] = "USER"
+        d == Depth(s, t) - 2
+        fl == {f \in {Stack(s, AppStk(t))[j] : j \in 1..Len(Stack(s, AppStk(t)))} \cup {Stack(s, TaskStk(t))[j] : j \in 1..Len(Stack(s, TaskStk(t)))} :
+                 f.k = FFLAGS /\ f.t = t /\ f.d = d}
+    IN IF ~user /\ fl = {} THEN Viol(s, "RETURN_MISMATCH")
+       ELSE LET ifl == IF user THEN TRUE ELSE (CHOOSE f \in fl : TRUE).i
+                s1 == [s EXCEPT !.stk[TaskStk(ch) + 1] = <<Frame(FHW, ch, 1, ifl, user, AppStk(ch)), Frame(FREGS, ch, 1, FALSE, FALSE, 0)>>,
+                                !.thr[ch + 1] = [EmptyChild EXCEPT !.acts = <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0), MkAct(APATH, ForkPath, 0, 0, TRUE, user, 0)>>,
+                                                                   !.mode = T(s, t).mode, !.savedSp = TaskStk(ch), !.savedIf = 1]]
+            IN Ok(Wake(s1, ch))
+
+\* The child's first app instruction (Machine.childFirstAppStep): from here on it is an ordinary
+\* thread, which the other threads already model, so it exits and frees its slot.
+ChildFirstAppStep(s, c, t) ==
+    IF Len(Stack(s, AppStk(t))) > 0 THEN Viol(s, "RETURN_MISMATCH")
+    ELSE LET r == Schedule([s EXCEPT !.thr[t + 1].status = DONE], c, t, TRUE)
+         IN IF r.ex = "ok" THEN [r EXCEPT !.st.thr[t + 1] = EmptyChild] ELSE r
+
 ExecApp(s, c, t) ==
     LET a == Top(s, t)
         hd == a.k = AHANDLER   \* a handler runs once, then its restorer (the last op of HandlerProg)
@@ -255,6 +291,7 @@ ExecApp(s, c, t) ==
     ELSE IF ~ThrIdle[t + 1] /\ ~C(s, c).ifl THEN Viol(s, "APP_IRQS_OFF")   \* every return to app code restores IF = 1
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).cpl # (IF kind = "USER" THEN 3 ELSE 0) THEN Viol(s, "RETURN_MISMATCH")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).sp # AppStk(t) THEN Viol(s, "RETURN_MISMATCH")
+    ELSE IF IsChild(t) THEN ChildFirstAppStep(s0, c, t)
     ELSE CASE op.k = "SYSCALL" \/ op.k = "SHORTCUT" ->
                 LET target == IF op.k = "SYSCALL" \/ kind = "USER" THEN LibcOf[t + 1]
                               ELSE IF op.wrapped THEN ShortcutWrapped ELSE ShortcutBare
@@ -341,6 +378,8 @@ ExecBody(s, c, t) ==
          \* the syscall path (its save_sp still pending); another thread may have overwritten it.
          [] op = "clone_regs" ->
               IF Act(s, t, Depth(s, t) - 2).scr /\ C(s, c).scratchT # t THEN Viol(s, "SCRATCH_CLOBBER")
+              \* One child slot: a clone while the child lives fails with -EAGAIN (the model's RLIMIT_NPROC).
+              ELSE IF ChildOf(t) >= 0 /\ T(s, ChildOf(t)).status = DONE THEN CloneChild(Advance(s, t), c, t, ChildOf(t))
               ELSE Ok(Advance(s, t))
          [] op = "send_ipi" ->
               IF ~a.sent
@@ -736,10 +775,10 @@ Exec(s, c, t, fuel, sh) ==
                        [] OTHER -> IF sh /\ in.op \in COps THEN Ok(s) ELSE ExecOp(s, c, t, in)
 
 \* ---------------------------------------------------------------- initial state (Machine.initial)
-FirstOn(c) == LET ts == {t \in Thrs : ~ThrIdle[t + 1] /\ ThrCpu[t + 1] = c}
+FirstOn(c) == LET ts == {t \in Thrs : ~ThrIdle[t + 1] /\ ~IsChild(t) /\ ThrCpu[t + 1] = c}
               IN IF ts = {} THEN IdleOf(c) ELSE CHOOSE t \in ts : \A u \in ts : t <= u
 
-InitThr(t) ==
+InitThr(t) == IF IsChild(t) THEN EmptyChild ELSE
     [mode |-> IF ThrKind[t + 1] = "UKL" THEN 2 ELSE 0, status |-> READY, appStack |-> MAPPED,
      redZone |-> FALSE, needResched |-> FALSE, sigPending |-> FALSE, inBypass |-> FALSE,
      preempt |-> 0, bypassCount |-> 0, bypassRun |-> 0, ipiWait |-> 0, sysretDepth |-> -1,

@@ -221,7 +221,7 @@ abstract class EntryReturn extends Nmi {
                 // the frame returns to CPL 3 with app code linked into the kernel half.
                 if (Frame.rpl3(f) != Act.fromCpl3(n.act(t, h)))
                     throw new Violation(Property.BAD_RETURN_CS, "iret with CS " + Frame.cs(f) + " (RPL " + (Frame.rpl3(f) ? 3 : 0) + ") resumes code the "
-                            + Vector.values()[Act.vec(n.act(t, h)) - 1] + " interrupted at CPL " + (Act.fromCpl3(n.act(t, h)) ? 3 : 0)
+                            + vecName(n.act(t, h)) + " interrupted at CPL " + (Act.fromCpl3(n.act(t, h)) ? 3 : 0)
                             + (Frame.fakeCs(f) ? ": error_entry's fake CS was not put back to 0x10 (error_return)" : ""));
                 n.nmiBlocked[c] = false;   // any iret ends NMI blocking (SDM 6.7.1)
                 if (nmiIret(n, c, t, h)) return;
@@ -392,7 +392,7 @@ abstract class EntryReturn extends Nmi {
                 for (int f : n.stack[s])
                     if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == k)
                         throw new Violation(Property.RETURN_MISMATCH, what + " resumes depth " + r + " but skips the live hardware frame of the "
-                                + Vector.values()[Act.vec(n.act(t, k)) - 1] + " at depth " + k + " on " + stackName(n, s));
+                                + vecName(n.act(t, k)) + " at depth " + k + " on " + stackName(n, s));
         }
     }
 
@@ -415,7 +415,7 @@ abstract class EntryReturn extends Nmi {
         int f = n.top(sp);
         if (h >= 0 && sp != app && n.stack[sp].length > 0 && Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) {
             if (Frame.sp(f) != app || Frame.cpl3(f))
-                throw new Violation(Property.RETURN_MISMATCH, "switch_stack app returns from the " + Vector.values()[Act.vec(n.act(t, h)) - 1]
+                throw new Violation(Property.RETURN_MISMATCH, "switch_stack app returns from the " + vecName(n.act(t, h))
                         + " to the app stack, but it interrupted " + (Frame.cpl3(f) ? "CPL 3 code" : "code on " + stackName(n, Frame.sp(f))));
             checkPush(n, app);
             n.pop(sp);

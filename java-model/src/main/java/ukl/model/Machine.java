@@ -92,10 +92,11 @@ public final class Machine extends EntryReturn {
                 s.savedCt[t] = nohz ? 1 : 0;
             }
             s.status[t] = State.READY;
+            if (ts.child()) emptyChildSlot(s, t);
         }
         for (int c = 0; c < nCpu; c++) {
             int first = -1;
-            for (int t = 0; t < nThr; t++) if (!isIdle(t) && cpuOf(t) == c) { first = t; break; }
+            for (int t = 0; t < nThr; t++) if (!isIdle(t) && !isChild(t) && cpuOf(t) == c) { first = t; break; }
             if (first < 0) first = idleOf(c);
             s.running[c] = first;
             restore(s, c, first);
@@ -312,6 +313,7 @@ public final class Machine extends EntryReturn {
             if (n.sp[c] != n.app(t))
                 throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes on " + stackName(n, n.sp[c]) + ", not its app stack");
             n.redZone[t] = false;   // the leaf function that used the red zone has returned
+            if (isChild(t)) { childFirstAppStep(n, c, t); return; }
         }
         switch (op.kind()) {
             case SYSCALL, SHORTCUT -> {
@@ -339,6 +341,63 @@ public final class Machine extends EntryReturn {
                 if (u >= 0) { schedStep = true; switchTo(n, c, t, u, State.READY); }
             }
         }
+    }
+
+    // ---- the clone child (issue 13, item 4; proofs-notes/model-choices.md, "The clone child")
+
+    /** A child slot that holds no task: what the initial state has and what the child's exit leaves. */
+    void emptyChildSlot(State s, int t) {
+        s.status[t] = State.DONE;
+        s.mode[t] = 0; s.appStack[t] = State.MAPPED; s.preempt[t] = 0; s.bypassCount[t] = 0; s.bypassRun[t] = 0;
+        s.ipiWait[t] = 0; s.sysretDepth[t] = -1; s.sigArm[t] = 0; s.sigRet[t] = false;
+        s.savedSp[t] = 0; s.savedIf[t] = 0; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
+        s.redZone[t] = false; s.needResched[t] = false; s.sigPending[t] = false; s.inBypass[t] = false;
+        s.kso[t] = false; s.ubuf[t] = false; s.rcu[t] = false;
+        s.acts[t] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0)};
+    }
+
+    /**
+     * copy_thread for clone(CLONE_VM, new stack), as pthread_create calls it: "*childregs =
+     * *current_pt_regs()" (arch/x86/kernel/process.c), so the child's iret frame has the parent's
+     * CS (__KERNEL_CS for a UKL thread: ukl_entry_SYSCALL_64 pushes it) and flags (the entry's
+     * pushfq: IF = 0 in 6.x, whose entry does cli first), and SP = the new stack (`if (sp)
+     * childregs->sp = sp`). The fork fix is not taken: CLONE_VM is set (6.x copy_thread) and a new
+     * stack was given (5.14 ret_from_fork's RSI test). The child inherits the mode
+     * (arch_dup_task_struct copies current->ukl_thread, 1 here) and starts in ret_from_fork with
+     * interrupts on (schedule_tail -> finish_task_switch unlocks the runqueue with irq enable);
+     * wake_up_new_task asks the parent to reschedule (check_preempt_curr).
+     */
+    void cloneChild(State n, int c, int t, int ch) {
+        boolean user = kind(t) == Scenario.ThreadKind.USER;
+        boolean ifl = true;   // entry_SYSCALL_64: pt_regs->flags is R11, the user's RFLAGS (IF = 1)
+        if (!user) {
+            int d = n.depth(t) - 2, f = 0;   // the syscall path's activation, below the clone body
+            for (int s : new int[]{n.app(t), n.task(t)})
+                for (int x : n.stack[s]) if (Frame.kind(x) == Frame.FLAGS && Frame.thread(x) == t && Frame.depth(x) == d) f = x;
+            if (f == 0)
+                throw new Violation(Property.RETURN_MISMATCH, "copy_thread copies " + threadName(t) + "'s pt_regs, but its syscall path saved no flags word (pushf) for pt_regs->flags");
+            ifl = Frame.ifl(f);
+        }
+        n.stack[n.task(ch)] = new int[]{Frame.hw(ch, 1, ifl, user, n.app(ch)), Frame.make(Frame.REGS, ch, 1)};
+        n.acts[ch] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0), Act.make(Act.PATH, forkPath, 0, 0, true, user, 0)};
+        n.mode[ch] = n.mode[t];
+        n.savedSp[ch] = n.task(ch); n.savedIf[ch] = 1; n.savedCpl[ch] = 0; n.savedGs[ch] = 0; n.savedCt[ch] = 0;
+        wake(n, ch);
+    }
+
+    /**
+     * The child's first app instruction, after the app-code checks: from here on it is an ordinary
+     * thread of the app, which the other threads already model, so it exits (do_exit) and frees its
+     * slot for the parent's next clone. Its app stack is new: anything left on it is a piece of an
+     * entry or return the child did not unwind.
+     */
+    void childFirstAppStep(State n, int c, int t) {
+        if (n.stack[n.app(t)].length > 0)
+            throw new Violation(Property.RETURN_MISMATCH, "the clone child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
+                    + " left on its new stack");
+        n.status[t] = State.DONE;
+        schedule(n, c, t, true);
+        emptyChildSlot(n, t);
     }
 
     /** The handler's return lands in the restorer, glibc's __restore_rt: mov $15, %eax; syscall (never bypassed). */
@@ -414,6 +473,10 @@ public final class Machine extends EntryReturn {
                     throw new Violation(Property.SCRATCH_CLOBBER, "copy_thread takes " + threadName(t) + "'s pt_regs from the per-CPU TSS_sp2 slot of cpu" + c + ", but "
                             + (n.scratchT[c] < 0 ? "it is empty" : threadName(n.scratchT[c]) + " overwrote it") + " while copy_process slept: the child starts from another context's registers");
                 advance(n, t, a);
+                // One child slot: a clone while the child lives fails with -EAGAIN (the model's
+                // RLIMIT_NPROC, copy_process's is_rlimit_overlimit test).
+                int ch = childOf[t];
+                if (ch >= 0 && n.status[ch] == State.DONE) cloneChild(n, c, t, ch);
             }
             case SIGRETURN -> {
                 // rt_sigreturn: "frame = regs->sp + sizeof(long)" for UKL threads (the entry's return

@@ -35,6 +35,10 @@ abstract class MachineCore {
     final int nCpu, nThr, nMm;
     /** Per code index: the pc of its first nmi_enter (repeat_nmi, where a redirected iret lands), -1 none. */
     final int[] nmiEnterPc;
+    /** Code index of ret_from_fork, -1 when the program has none (issue 13, item 4). */
+    final int forkPath;
+    /** Per thread: the slot of the child its clone() creates, -1 none. */
+    final int[] childOf;
 
     final Machine.Perturbation perturbation;
 
@@ -100,6 +104,10 @@ abstract class MachineCore {
             for (int pc = 0; pc < code[i].length; pc++)
                 if (code[i][pc].kind() == Instr.Kind.OP && code[i][pc].op() == Op.NMI_ENTER) { nmiEnterPc[i] = pc; break; }
         }
+        forkPath = p.pathIndex("ret_from_fork");
+        childOf = new int[nThr];
+        java.util.Arrays.fill(childOf, -1);
+        for (int t = 0; t < nThr; t++) if (sc.threads.get(t).child()) childOf[sc.threads.get(t).parent()] = t;
         libcOf = new int[nThr];
         for (int t = 0; t < nThr; t++)
             libcOf[t] = sc.threads.get(t).coRunner() ? linuxLibc : p.pathIndex("libc_syscall");
@@ -116,6 +124,7 @@ abstract class MachineCore {
     public Instr[][] code() { return code; }
     public List<String> codeNames() { return List.of(codeNames); }
     public boolean entryPath(int i) { return entryPath[i]; }
+    public int forkPath() { return forkPath; }
     public int vecPath(Vector v) { return vecPath[v.ordinal()]; }
     public int libcOf(int t) { return libcOf[t]; }
     public int shortcutWrapped() { return shortcutWrapped; }
@@ -145,6 +154,7 @@ abstract class MachineCore {
     public boolean isIdle(int t) { return scenario.threads.get(t).idle(); }
     int cpuOf(int t) { return scenario.threads.get(t).cpu(); }
     int mmOf(int t) { return scenario.threads.get(t).mm(); }
+    boolean isChild(int t) { return scenario.threads.get(t).child(); }
     int idleOf(int c) { for (int t = 0; t < nThr; t++) if (isIdle(t) && cpuOf(t) == c) return t; throw new IllegalStateException(); }
     public String codeName(int i) { return codeNames[i]; }
     public Instr instr(int codeIdx, int pc) { return pc < code[codeIdx].length ? code[codeIdx][pc] : null; }
@@ -216,6 +226,9 @@ abstract class MachineCore {
         for (int d = n.depth(t) - 1; d >= 1; d--) if (Act.hw(n.act(t, d))) return d;
         return -1;
     }
+
+    /** What started an activation with a hardware frame: its vector, or ret_from_fork for a clone child's first return (vec 0). */
+    static String vecName(int act) { return Act.vec(act) == 0 ? "ret_from_fork" : Vector.values()[Act.vec(act) - 1].toString(); }
 
     int nearestVec(State n, int t) {
         for (int d = n.depth(t) - 1; d >= 1; d--) if (Act.vec(n.act(t, d)) != 0) return Act.vec(n.act(t, d)) - 1;

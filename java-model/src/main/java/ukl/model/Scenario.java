@@ -22,7 +22,22 @@ public final class Scenario {
 
     /** A thread of the scenario: its kind, home CPU, mm (-1 for kernel threads) and app program. */
     /** {@code handler}: the app's signal handler (empty: the signal is ignored, no frame is written). */
-    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler) {}
+    /** {@code parent}: for the slot of a clone child, the thread whose clone() creates it; -1 otherwise (issue 13, item 4). */
+    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler, int parent) {
+        public ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler) {
+            this(kind, cpu, mm, program, idle, coRunner, handler, -1);
+        }
+        public boolean child() { return parent >= 0; }
+    }
+
+    /** The program of a clone child: its first app op is where the model lets it go (it exits there). */
+    public static final List<Workload.AppOp> CHILD_PROGRAM = List.of(new Workload.AppOp(Workload.AppKind.COMPUTE, null, false));
+
+    /** Whether a program makes clone() calls, so that its thread needs a child slot. */
+    public static boolean clones(List<Workload.AppOp> prog) {
+        for (Workload.AppOp o : prog) if (o.kind() == Workload.AppKind.SYSCALL && "clone".equals(o.body())) return true;
+        return false;
+    }
 
     public final String name;
     public final String source;          // preset name or path file
@@ -73,6 +88,10 @@ public final class Scenario {
             ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false, w.handler()));
         }
         if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, w.coApp(), false, true, List.of()));
+        // One child slot per cloning app thread (pthread_create: CLONE_VM, the parent's mm, a new
+        // stack), empty until its parent's copy_thread (issue 13, item 4).
+        for (int i = 0; i < threads; i++)
+            if (clones(ts.get(i).program())) ts.add(new ThreadSpec(appKind, ts.get(i).cpu(), 0, CHILD_PROGRAM, false, false, List.of(), i));
         for (int c = 0; c < cpus; c++)
             ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false, List.of()));
         this.threads = List.copyOf(ts);
@@ -295,7 +314,8 @@ public final class Scenario {
             boolean co = coRunner != null ? coRunner : w.coRunner();
             if (nCpus < 1 || nCpus > 4) throw InputError.arg(at("cpus"), "cpus must be 1 to 4, not " + nCpus);
             if (nThreads < 1 || nThreads > 4) throw InputError.arg(at("threads"), "threads must be 1 to 4, not " + nThreads);
-            if (nThreads + (co ? 1 : 0) + nCpus > 10) throw InputError.arg(origin, "too many threads for the state encoding (at most 10 with idle threads)");
+            int children = Scenario.clones(w.app()) ? nThreads : 0;
+            if (nThreads + children + (co ? 1 : 0) + nCpus > 10) throw InputError.arg(origin, "too many threads for the state encoding (at most 10 with idle threads)");
             if (maxNesting < 2 || maxNesting > 30) throw InputError.arg(at("max-nesting"), "max-nesting must be 2 to 30, not " + maxNesting);
             Map<Event, Integer> ev = events != null ? events : w.events();
             int limit = bypassLimit != null ? bypassLimit : 50;   // the code's default (UKL-CODE-NOTES)
@@ -309,6 +329,10 @@ public final class Scenario {
                         if (merged.file().paths().stream().noneMatch(p -> p.name().equals(need)))
                             throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " runs a wrapped shortcut, which needs path '"
                                     + need + "'; this program has " + (need.equals("shortcut_exit") ? "shortcut_enter but no shortcut_exit" : "no shortcut_enter"));
+
+            // A clone child returns through ret_from_fork: without that path there is no child to check.
+            if (Scenario.clones(w.app()) && merged.file().paths().stream().noneMatch(p -> p.name().equals("ret_from_fork")))
+                throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " creates a thread with clone(), whose first return needs path 'ret_from_fork'; this program has none");
 
             Set<String> optNames = new TreeSet<>();
             for (Option o : options) optNames.add(o.name());

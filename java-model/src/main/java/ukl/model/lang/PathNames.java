@@ -8,9 +8,10 @@ public final class PathNames {
 
     public static final List<String> ALL = List.of(
             "libc_syscall", "syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db",
-            "shortcut_enter", "shortcut_exit");
+            "shortcut_enter", "shortcut_exit", "ret_from_fork");
 
-    /** Every complete preset must define these; shortcut_* are needed only by wrapped shortcuts. */
+    /** Every complete preset must define these; shortcut_* are needed only by wrapped shortcuts,
+     * ret_from_fork only by workloads that clone (issue 13). */
     public static final List<String> REQUIRED = List.of(
             "libc_syscall", "syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db");
 
