@@ -40,6 +40,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-tlc", description = "the Java explorer only") boolean noTlc;
     @Option(names = "--format", paramLabel = "text|json", description = "text (default) or json") String format = "text";
     @Option(names = "--rungs", split = ",", paramLabel = "NAME", description = "only these rungs (small, medium, large, x-large)") List<String> rungs;
+    @Option(names = "--exact", description = "the exact Java explorer (whole states) instead of the fingerprint one") boolean exact;
+    @Option(names = "--java-workers", paramLabel = "N", description = "fingerprint explorer threads (default 0: one per core)") int javaWorkers;
 
     /** The ladder: fixed scenarios, listed in proofs-notes/results.md with their measurements. */
     record Rung(String name, String preset, String workload, String events) {}
@@ -50,8 +52,12 @@ final class BenchCommand implements Callable<Integer> {
             new Rung("large", "linux", "tlb-shootdown", "TIMER:1,NMI:1,MC:1"));
     static final Rung XLARGE = new Rung("x-large", "ukl-paper", "tlb-shootdown", "TIMER:1,NMI:1,MC:1");
 
-    static Scenario scenario(Rung r) {
+    static Scenario scenario(Rung r) { return scenario(r, false, 0); }
+
+    static Scenario scenario(Rung r, boolean exact, int workers) {
         Scenario.Builder b = Scenario.builder().preset(r.preset()).workload(r.workload());
+        b.exact = exact;
+        b.workers = workers;
         if (r.events() != null) b.eventsSpec(r.events());
         b.maxStates = 40_000_000;
         b.timeLimitSeconds = 3600;
@@ -63,6 +69,8 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || runs > 20) throw InputError.arg("--runs", "expected 1 to 20, not " + runs);
         if (tlcLimit < 1) throw InputError.arg("--tlc-limit", "expected a positive number of seconds");
         if (!format.equals("text") && !format.equals("json")) throw InputError.arg("--format", "expected text or json, not '" + format + "'");
+        if (javaWorkers < 0 || javaWorkers > 256) throw InputError.arg("--java-workers", "expected 0 (one per core) to 256, not " + javaWorkers);
+        if (exact && javaWorkers != 0) throw InputError.arg("command line", "--java-workers sets the fingerprint explorer's threads; --exact runs on one: give one or the other");
         List<Rung> ladder = new ArrayList<>(LADDER);
         if (full || (rungs != null && rungs.contains("x-large"))) ladder.add(XLARGE);
         if (rungs != null) {
@@ -73,10 +81,10 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         List<Map<String, Object>> rows = new ArrayList<>();
         StringBuilder text = new StringBuilder();
-        text.append(String.format("%-8s %-40s %12s | %9s %12s %10s %8s | %9s %10s %10s %8s%n", "rung", "scenario", "states",
-                "java s", "states/s", "heap MiB", "B/state", "tlc s", "states/s", "RSS MiB", "B/state"));
+        text.append(String.format("%-8s %-40s %12s | %9s %12s %10s %8s %8s %9s | %9s %10s %10s %8s%n", "rung", "scenario", "states",
+                "java s", "states/s", "heap MiB", "B/state", "store/st", "P(coll)", "tlc s", "states/s", "RSS MiB", "B/state"));
         for (Rung r : ladder) {
-            Scenario sc = scenario(r);
+            Scenario sc = scenario(r, exact, javaWorkers);
             String what = r.preset() + " + " + r.workload() + (r.events() != null ? " " + r.events() : "");
             err.println("bench: " + r.name() + " (" + what + "), " + runs + " Java run" + (runs == 1 ? "" : "s") + (noTlc ? "" : ", then TLC"));
             err.flush();
@@ -104,6 +112,17 @@ final class BenchCommand implements Callable<Integer> {
             row.put("javaStatesPerSecond", js > 0 ? states / js : 0);
             row.put("javaPeakHeapBytes", (long) jh);
             row.put("javaBytesPerState", states > 0 ? jh / states : 0);
+            Result.Stats st = last.stats();
+            boolean fp = !Double.isNaN(st.fpCollision());
+            row.put("javaStorage", fp ? "fingerprints" : "exact");
+            row.put("javaWorkers", st.workers());
+            if (fp) {
+                row.put("javaStoreBytes", st.storeBytes());
+                row.put("javaStoreBytesPerState", states > 0 ? (double) st.storeBytes() / states : 0);
+                row.put("javaDiskBytes", st.diskBytes());
+                row.put("fingerprintCollisionProbability", st.fpCollision());
+            }
+            String storeCols = fp ? String.format("%8.1f %9.1e", states > 0 ? (double) st.storeBytes() / states : 0, st.fpCollision()) : String.format("%8s %9s", "-", "-");
             String tlcCols = String.format("%9s %10s %10s %8s", "-", "-", "-", "-");
             if (!noTlc) {
                 Path work = TlcEngine.tempWork();
@@ -128,10 +147,12 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             rows.add(row);
-            text.append(String.format("%-8s %-40s %12s | %9.2f %12.0f %10d %8.0f | %s%n", r.name(), what,
-                    String.format("%,d", states) + (javaDone ? "" : "+"), js, js > 0 ? states / js : 0, ((long) jh) >> 20, states > 0 ? jh / states : 0, tlcCols));
+            text.append(String.format("%-8s %-40s %12s | %9.2f %12.0f %10d %8.0f %s | %s%n", r.name(), what,
+                    String.format("%,d", states) + (javaDone ? "" : "+"), js, js > 0 ? states / js : 0, ((long) jh) >> 20, states > 0 ? jh / states : 0, storeCols, tlcCols));
         }
-        text.append("Java: median of ").append(runs).append(" runs in one JVM (peak heap, garbage included); TLC: one run, 2 workers, peak RSS of its process.\n");
+        text.append("Java: ").append(exact ? "the exact explorer" : "the fingerprint explorer, " + (javaWorkers == 0 ? Runtime.getRuntime().availableProcessors() : javaWorkers) + " worker(s)")
+                .append("; median of ").append(runs).append(" runs in one JVM (peak heap, garbage included; store/st: the bytes per state the explorer holds, fingerprint table, trace log, queue peak;")
+                .append(" P(coll): TLC's optimistic fingerprint-collision estimate); TLC: one run, 2 workers, peak RSS of its process.\n");
         text.append(String.format("machine: %d CPUs, max heap %d MiB, %s %s%n", Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.vm.name"), System.getProperty("java.version")));
         if (format.equals("json")) {

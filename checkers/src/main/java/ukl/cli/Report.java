@@ -37,6 +37,10 @@ public final class Report {
                 : "peak heap " + (s.peakMemoryBytes() >> 20) + " MiB";
         sb.append(String.format("states %d, transitions %d, depth %d, %.2f s (%.0f states/s), %s%n",
                 s.states(), s.transitions(), s.depth(), s.seconds(), s.statesPerSecond(), mem));
+        if (!Double.isNaN(s.fpCollision()))
+            sb.append(String.format("fingerprints: %d worker%s, store %.1f MiB in memory (%.1f bytes/state: %s), collision probability %.1e (TLC's optimistic estimate; --exact keeps whole states)%n",
+                    s.workers(), s.workers() == 1 ? "" : "s", s.storeBytes() / 1048576.0, s.states() > 0 ? (double) s.storeBytes() / s.states() : 0,
+                    s.storeDetail(), s.fpCollision()));
         for (Result.PropertyResult p : r.properties().values())
             if (p.trace() != null) sb.append('\n').append(trace(p.trace()));
         if (mismatches != null) {
@@ -124,6 +128,15 @@ public final class Report {
         sm.put("seconds", s.seconds());
         sm.put("statesPerSecond", s.statesPerSecond());
         sm.put("peakMemoryBytes", s.peakMemoryBytes());
+        if (!Double.isNaN(s.fpCollision())) {
+            sm.put("storage", "fingerprints");
+            sm.put("fingerprintCollisionProbability", s.fpCollision());
+            sm.put("storeBytes", s.storeBytes());
+            sm.put("diskBytes", s.diskBytes());
+            sm.put("workers", s.workers());
+        } else if (r.engine().equals("java")) {
+            sm.put("storage", "exact");
+        }
         m.put("stats", sm);
         if (mismatches != null) {
             m.put("expectationsMatched", mismatches.isEmpty());

@@ -24,6 +24,9 @@ final class ScenarioOptions {
     @Option(names = "--max-states", paramLabel = "N", description = "state bound (default 2000000)") Long maxStates;
     @Option(names = "--max-nesting", paramLabel = "N", description = "activation nesting bound (default 12)") Integer maxNesting;
     @Option(names = "--time-limit", paramLabel = "SECONDS", description = "time bound (default 600)") Long timeLimit;
+    @Option(names = "--exact", description = "Java explorer: keep whole states (default: 64-bit fingerprints; the collision estimate is in the stats)") boolean exact;
+    @Option(names = "--fp-memory", paramLabel = "SIZE", description = "Java explorer: a fingerprint table of this fixed size (e.g. 512m, 12g; TLC's -fpmem), for runs near a billion states; default: it grows") String fpMemory;
+    @Option(names = "--java-workers", paramLabel = "N", description = "Java explorer: threads that expand states (default 0: one per core; verdicts, counts and traces do not depend on it)") Integer workers;
 
     /** Whether any flag that describes the scenario itself (not a bound) was given. */
     boolean scenarioFlags() {
@@ -35,6 +38,23 @@ final class ScenarioOptions {
         if (maxStates != null) { b.maxStates = maxStates; b.keyOrigin.put("max-states", "--max-states"); }
         if (maxNesting != null) { b.maxNesting = maxNesting; b.keyOrigin.put("max-nesting", "--max-nesting"); }
         if (timeLimit != null) { b.timeLimitSeconds = timeLimit; b.keyOrigin.put("time-limit", "--time-limit"); }
+        if (exact) b.exact = true;
+        if (fpMemory != null) {
+            if (exact) throw InputError.arg("command line", "--fp-memory sizes the fingerprint table; --exact has none: give one or the other");
+            b.fpMemoryBytes = size("--fp-memory", fpMemory);
+        }
+        if (workers != null) { b.workers = workers; b.keyOrigin.put("workers", "--java-workers"); }
+    }
+
+    /** A size such as 512m, 12g or 1048576 (bytes), at least 1 MiB. */
+    static long size(String flag, String v) {
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("(?i)(\\d{1,12})([kmg]?)").matcher(v.trim());
+        if (!mt.matches()) throw InputError.arg(flag, "expected a size such as 512m or 12g, not '" + v + "'");
+        long n = Long.parseLong(mt.group(1));
+        String u = mt.group(2).toLowerCase(java.util.Locale.ROOT);
+        n = switch (u) { case "k" -> n << 10; case "m" -> n << 20; case "g" -> n << 30; default -> n; };
+        if (n < (1 << 20) || n > (32L << 30)) throw InputError.arg(flag, "expected 1m to 32g, not '" + v + "'");
+        return n;
     }
 
     /** The scenario from --scenario (with its parsed file) or from the flags. */

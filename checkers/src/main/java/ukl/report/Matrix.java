@@ -141,6 +141,7 @@ public final class Matrix {
         b.maxStates = cfg.maxStates();
         b.timeLimitSeconds = cfg.timeLimitSeconds();
         b.bypassLimit(cfg.bypassLimit());
+        b.workers = cfg.jobs() > 1 ? 1 : 0;   // cells already run in parallel: one explorer thread each
         return b.build();
     }
 

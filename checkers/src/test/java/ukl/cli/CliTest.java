@@ -226,10 +226,19 @@ class CliTest {
     void benchPrintsStatesTimeMemoryAndBytesPerStateForBothEngines() {
         Run r = run("bench", "--rungs", "small", "--runs", "1", "--tlc-limit", "120", "--format", "json");
         assertEquals(0, r.code(), r.err());
-        for (String k : List.of("\"states\"", "\"javaSeconds\"", "\"javaStatesPerSecond\"", "\"javaPeakHeapBytes\"", "\"javaBytesPerState\"", "\"tlcSeconds\"", "\"tlcStates\""))
+        for (String k : List.of("\"states\"", "\"javaSeconds\"", "\"javaStatesPerSecond\"", "\"javaPeakHeapBytes\"", "\"javaBytesPerState\"", "\"tlcSeconds\"", "\"tlcStates\"",
+                "\"javaStoreBytesPerState\"", "\"fingerprintCollisionProbability\"", "\"javaDiskBytes\""))
             assertTrue(r.out().contains(k), k + " in " + r.out());
         assertTrue(r.out().contains("\"tlcComplete\": true"), "TLC finishes the small rung: " + r.out());
+        assertTrue(r.out().contains("\"javaStorage\": \"fingerprints\""), r.out());
+        Run ex = run("bench", "--rungs", "small", "--runs", "1", "--no-tlc", "--exact", "--format", "json");
+        assertEquals(0, ex.code(), ex.err());
+        assertTrue(ex.out().contains("\"javaStorage\": \"exact\"") && !ex.out().contains("fingerprintCollisionProbability"), ex.out());
         badInput(run("bench", "--rungs", "huge"), "unknown rung 'huge'");
+        badInput(run("bench", "--exact", "--java-workers", "2"), "give one or the other");
+        badInput(run("check", "--preset", "linux", "--workload", "getppid", "--fp-memory", "12x"), "expected a size such as 512m or 12g");
+        badInput(run("check", "--preset", "linux", "--workload", "getppid", "--exact", "--fp-memory", "1g"), "give one or the other");
+        badInput(run("check", "--preset", "linux", "--workload", "getppid", "--java-workers", "-1"), "workers must be 0");
     }
 
     @Test

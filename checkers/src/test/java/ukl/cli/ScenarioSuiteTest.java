@@ -53,6 +53,32 @@ class ScenarioSuiteTest {
         }));
     }
 
+    /**
+     * Issue 15: the fingerprint explorer (two workers) and the exact one agree on every scenario of
+     * the corpus: distinct states, transitions, depth, verdict, every property's status and every
+     * trace step by step. Ids, first violations and lassos are the one-threaded search's, so a
+     * worker count or a lost state would show here as a different count or trace.
+     */
+    @TestFactory
+    Stream<DynamicTest> fingerprintAndExactExplorersAgree() throws IOException {
+        return scenarioFiles().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            Scenario sc = ScenarioFile.read(f.toString()).builder().build();
+            Result exact = Explorer.exact(sc).run();
+            Result fp = Explorer.fingerprint(sc, 2).run();
+            assertTrue(Double.isNaN(exact.stats().fpCollision()), "the exact explorer reports no collision estimate");
+            assertFalse(Double.isNaN(fp.stats().fpCollision()), "the fingerprint explorer reports its collision estimate");
+            assertEquals(exact.stats().states(), fp.stats().states(), "distinct states");
+            assertEquals(exact.stats().transitions(), fp.stats().transitions(), "transitions");
+            assertEquals(exact.stats().depth(), fp.stats().depth(), "depth");
+            assertEquals(exact.verdict(), fp.verdict(), "verdict");
+            for (Property prop : Property.values()) {
+                Result.PropertyResult a = exact.properties().get(prop), b = fp.properties().get(prop);
+                assertEquals(a.status(), b.status(), prop + " status");
+                assertEquals(a.trace(), b.trace(), prop + " trace");
+            }
+        }));
+    }
+
     /** MODEL.md §6: every property has a scenario that violates it and one that satisfies it, and the suite checks both. */
     @Test
     void everyPropertyHasAViolatingAndASatisfyingScenario() throws IOException {

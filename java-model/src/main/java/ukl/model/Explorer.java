@@ -3,7 +3,6 @@ package ukl.model;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -22,6 +21,7 @@ import java.util.function.IntPredicate;
 public final class Explorer {
     private final Machine m;
     private final Scenario sc;
+    private final FpSearch fp;   // the fingerprint engine, or null for this exact one
     private StateStore store = new StateStore();
     private int[] parent = new int[1024];
     private int[] depthOf = new int[1024];
@@ -37,15 +37,43 @@ public final class Explorer {
     private long transitions;
     private int maxDepth;
 
-    public Explorer(Scenario sc) { this(sc, Machine.Perturbation.NONE); }
+    /**
+     * The scenario's engine: the fingerprint explorer ({@link FpSearch}, on {@link Scenario#workers}
+     * threads) unless the scenario asks for the exact one ({@code --exact}).
+     */
+    public Explorer(Scenario sc) {
+        this.sc = sc;
+        if (sc.exact) {
+            this.m = new Machine(sc, Machine.Perturbation.NONE);
+            this.fp = null;
+        } else {
+            this.fp = new FpSearch(sc, Machine.Perturbation.NONE, sc.workers > 0 ? sc.workers : Runtime.getRuntime().availableProcessors());
+            this.m = fp.machine();
+        }
+    }
 
-    /** An explorer over a deliberately perturbed machine (tests of the cross-check and suites). */
+    /** The exact explorer (whole states kept) over a deliberately perturbed machine (the cross-check, tests). */
     public Explorer(Scenario sc, Machine.Perturbation p) {
         this.sc = sc;
         this.m = new Machine(sc, p);
+        this.fp = null;
+    }
+
+    /** The exact explorer: whole states in the visited set, so {@link #states()} can list them. */
+    public static Explorer exact(Scenario sc) { return new Explorer(sc, Machine.Perturbation.NONE); }
+
+    /** The fingerprint explorer on {@code workers} threads, whatever the scenario says (tests, bench). */
+    public static Explorer fingerprint(Scenario sc, int workers) { return new Explorer(sc, workers); }
+
+    private Explorer(Scenario sc, int workers) {
+        this.sc = sc;
+        this.fp = new FpSearch(sc, Machine.Perturbation.NONE, workers);
+        this.m = fp.machine();
     }
 
     public Machine machine() { return m; }
+
+    public boolean isExact() { return fp == null; }
 
     public static Result check(Scenario sc) { return new Explorer(sc).run(); }
 
@@ -54,6 +82,7 @@ public final class Explorer {
      * incomplete (exit 3), with how far the search got and a hint, never a verdict.
      */
     public Result run() {
+        if (fp != null) return fp.run();
         long t0 = System.nanoTime();
         try {
             return explore(t0);
@@ -160,6 +189,7 @@ public final class Explorer {
 
     /** The states of p's counterexample, in order (a liveness loop ends back at its first loop state). */
     public List<State> traceStates(Property p) {
+        if (fp != null) return fp.traceStates(p);
         List<State> out = new ArrayList<>();
         for (int id : traceIds.getOrDefault(p, List.of())) out.add(State.decode(store.get(id), m.nCpu, m.nThr, m.nMm));
         return out;
@@ -167,6 +197,7 @@ public final class Explorer {
 
     /** Every reachable state's canonical encoding (for comparing against other engines). */
     public List<byte[]> states() {
+        if (fp != null) throw new IllegalStateException("states() needs the exact explorer (Explorer.exact); the fingerprint one keeps no states");
         List<byte[]> out = new ArrayList<>(store.size());
         for (int i = 0; i < store.size(); i++) out.add(store.get(i));
         return out;
@@ -233,6 +264,21 @@ public final class Explorer {
 
     // ------------------------------------------------------------------ liveness
 
+    /** RESCHED_STARVATION's condition on cpu c: its running thread has needResched set while another of its threads is READY. */
+    static boolean reschedStarved(Machine m, State s, int c) {
+        int r = s.running[c];
+        if (m.isIdle(r) || !s.needResched[r]) return false;
+        for (int u = 0; u < m.nThr; u++)
+            if (u != r && !m.isIdle(u) && m.cpuOf(u) == c && s.status[u] == State.READY) return true;
+        return false;
+    }
+
+    static String starvationWhy(Machine m, Property p, int subj, int loopStart, int last) {
+        return p == Property.RESCHED_STARVATION
+                ? "cpu" + subj + "'s running thread keeps needResched set while another thread is READY, forever, on a fair loop (steps " + loopStart + "-" + last + " repeat)"
+                : m.threadName(subj) + "'s pending signal is never delivered on a fair loop (steps " + loopStart + "-" + last + " repeat)";
+    }
+
     /** The bad condition that must not hold forever, per subject (CPU or thread). */
     private IntPredicate bad(Property p, int subject) {
         return id -> {
@@ -241,19 +287,14 @@ public final class Explorer {
             // state where a periodic tick came before the context it interrupted made a step is
             // a storm, not starvation (proofs-notes/model-choices.md, "Periodic timers").
             for (int c = 0; c < m.nCpu; c++) if (s.storm[c]) return false;
-            if (p == Property.RESCHED_STARVATION) {
-                int c = subject, r = s.running[c];
-                if (m.isIdle(r) || !s.needResched[r]) return false;
-                for (int u = 0; u < m.nThr; u++)
-                    if (u != r && !m.isIdle(u) && m.cpuOf(u) == c && s.status[u] == State.READY) return true;
-                return false;
-            }
+            if (p == Property.RESCHED_STARVATION) return reschedStarved(m, s, subject);
             return s.sigPending[subject];
         };
     }
 
     private Trace liveness(Property p, int n) {
         int subjects = p == Property.RESCHED_STARVATION ? m.nCpu : m.nThr;
+        int[] out = null, timerOff = null;
         for (int subj = 0; subj < subjects; subj++) {
             if (p == Property.SIGNAL_STARVATION && m.isIdle(subj)) continue;
             boolean[] in = new boolean[n];
@@ -261,132 +302,30 @@ public final class Explorer {
             boolean anyBad = false;
             for (int i = 0; i < n; i++) { in[i] = b.test(i); anyBad |= in[i]; }
             if (!anyBad) continue;
-            for (int[] scc : sccs(in, n)) {
-                if (!fair(scc, in)) continue;
-                return lasso(p, subj, scc, in);
+            if (out == null) {   // what the fair-cycle search reads of each state: its outgoing classes, its timers
+                out = new int[n];
+                timerOff = new int[n];
+                for (int v = 0; v < n; v++) {
+                    for (int e = edgeStart[v]; e < edgeStart[v + 1]; e++) if (edgeFair[e] >= 0) out[v] |= 1 << edgeFair[e];
+                    State st = State.decode(store.get(v), m.nCpu, m.nThr, m.nMm);
+                    for (int c = 0; c < m.nCpu; c++) if (!m.timerEnabled(st, c)) timerOff[v] |= 1 << c;
+                }
+            }
+            FairGraph g = new FairGraph(edgeStart, edgeTo, edgeFair, out, timerOff, m.nCpu);
+            for (int[] scc : g.sccs(in, n)) {
+                if (!g.fair(scc, in)) continue;
+                int[][] l = g.lasso(scc, in);
+                return lasso(p, subj, l[0][0], l[1]);
             }
         }
         return null;
     }
 
-    /**
-     * Fairness classes of edges: Step(c) = c, Timer(c) = n + c, and Step(c) that ran the scheduler
-     * (schedule() or a signal delivery) = 2n + c. Weak fairness on Step(c) and Timer(c); strong
-     * fairness on the scheduler's steps, which rules out a timer that always fires in the one-op
-     * window before schedule() (MODEL.md §6: "weak fairness of the scheduler and of enabled timers").
-     * A Timer(c) that lands in app context (app code or ukl_mode 2) is class 3n + c, a Timer(c) too, and strongly fair: a
-     * periodic tick drifts against the code, so it cannot land only in one kernel window forever
-     * while the loop keeps passing through app code (model-choices.md, "Periodic timers").
-     */
-    private int fairClasses() { return 4 * m.nCpu; }
-
-    /** What a fair SCC must contain for class k: an edge inside, or (timers) a state where it is disabled. */
-    private boolean fair(int[] scc, boolean[] in) {
-        int n = m.nCpu;
-        boolean[] taken = new boolean[fairClasses()];
-        boolean[] disabled = new boolean[fairClasses()];
-        boolean[] enabledSomewhere = new boolean[fairClasses()];
-        boolean[] member = new boolean[in.length];
-        for (int s : scc) member[s] = true;
-        boolean anyEdge = false;
-        for (int s : scc) {
-            for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) {
-                int to = edgeTo[e];
-                if (edgeFair[e] >= 2 * n) enabledSomewhere[edgeFair[e]] = true;
-                if (to < member.length && member[to]) {
-                    anyEdge = true;
-                    if (edgeFair[e] >= 0) taken[edgeFair[e]] = true;
-                }
-            }
-            State st = State.decode(store.get(s), m.nCpu, m.nThr, m.nMm);
-            for (int c = 0; c < n; c++) if (!m.timerEnabled(st, c)) disabled[n + c] = true;
-        }
-        if (!anyEdge) return false;
-        for (int c = 0; c < n; c++) {
-            if (!taken[c] && !taken[2 * n + c]) return false;                 // WF Step(c): always enabled
-            if (!taken[n + c] && !taken[3 * n + c] && !disabled[n + c]) return false; // WF Timer(c)
-            if (enabledSomewhere[2 * n + c] && !taken[2 * n + c]) return false; // SF scheduler on c
-            if (enabledSomewhere[3 * n + c] && !taken[3 * n + c]) return false; // SF tick in app context
-        }
-        return true;
-    }
-
-    /** Tarjan's algorithm, iterative, over the subgraph induced by {@code in}. */
-    private List<int[]> sccs(boolean[] in, int n) {
-        int[] index = new int[n], low = new int[n];
-        Arrays.fill(index, -1);
-        boolean[] onStack = new boolean[n];
-        int[] stack = new int[n];
-        int sp = 0, counter = 0;
-        List<int[]> out = new ArrayList<>();
-        int[] callV = new int[n], callE = new int[n];
-        for (int root = 0; root < n; root++) {
-            if (!in[root] || index[root] >= 0) continue;
-            int depth = 0;
-            callV[0] = root; callE[0] = edgeStart[root];
-            index[root] = low[root] = counter++;
-            stack[sp++] = root; onStack[root] = true;
-            while (depth >= 0) {
-                int v = callV[depth];
-                if (callE[depth] < edgeStart[v + 1]) {
-                    int w = edgeTo[callE[depth]++];
-                    if (w >= n || !in[w]) continue;
-                    if (index[w] < 0) {
-                        index[w] = low[w] = counter++;
-                        stack[sp++] = w; onStack[w] = true;
-                        depth++;
-                        callV[depth] = w; callE[depth] = edgeStart[w];
-                    } else if (onStack[w]) {
-                        low[v] = Math.min(low[v], index[w]);
-                    }
-                } else {
-                    if (low[v] == index[v]) {
-                        int cnt = 0;
-                        for (int k = sp - 1; k >= 0; k--) { cnt++; if (stack[k] == v) break; }
-                        int[] comp = new int[cnt];
-                        for (int k = 0; k < cnt; k++) { int w = stack[--sp]; onStack[w] = false; comp[k] = w; }
-                        Arrays.sort(comp);
-                        out.add(comp);
-                    }
-                    depth--;
-                    if (depth >= 0) { int u = callV[depth]; low[u] = Math.min(low[u], low[v]); }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** A prefix to the SCC and a loop inside it that takes every fair action or passes where it is disabled. */
-    private Trace lasso(Property p, int subj, int[] scc, boolean[] in) {
-        boolean[] member = new boolean[in.length];
-        for (int s : scc) member[s] = true;
-        int entry = scc[0];   // lowest id = first reached by BFS
+    /** The trace of a lasso: the BFS path to the loop's entry, then the loop. */
+    private Trace lasso(Property p, int subj, int entry, int[] loopIds) {
         List<Integer> prefix = pathTo(entry);
         List<Integer> loop = new ArrayList<>();
-        loop.add(entry);
-        int cur = entry;
-        int nc = m.nCpu;
-        for (int k = 0; k < fairClasses(); k++) {
-            final int cls = k;
-            final int alt = k < 2 * nc ? 2 * nc + k : -9;      // a scheduler step is a Step, an app tick a Timer
-            final boolean timer = k >= nc && k < 2 * nc;
-            if (k >= 2 * nc) {                                  // SF: needed only if enabled in the SCC
-                boolean en = false;
-                for (int s : scc) for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) if (edgeFair[e] == cls) en = true;
-                if (!en) continue;
-            }
-            boolean ok = false;
-            for (int i = 0; i + 1 < loop.size() && !ok; i++) { int ec = edgeClass(loop.get(i), loop.get(i + 1)); ok = ec == cls || ec == alt; }
-            for (int s : loop) if (!ok && timer && !m.timerEnabled(State.decode(store.get(s), m.nCpu, m.nThr, m.nMm), cls - nc)) ok = true;
-            if (ok) continue;
-            List<Integer> seg = walk(cur, member, (from, e) -> edgeFair[e] == cls || edgeFair[e] == alt, st -> timer && !m.timerEnabled(st, cls - nc));
-            if (seg == null) continue;
-            for (int i = 1; i < seg.size(); i++) loop.add(seg.get(i));
-            cur = loop.get(loop.size() - 1);
-        }
-        List<Integer> back = walk(cur, member, (from, e) -> edgeTo[e] == entry, st -> false);
-        if (back != null) for (int i = 1; i < back.size(); i++) loop.add(back.get(i));
-        if (loop.size() == 1) loop.add(entry);   // a self-loop
+        for (int v : loopIds) loop.add(v);
         List<Trace.Step> steps = new ArrayList<>();
         List<Integer> ids = new ArrayList<>(prefix);
         ids.addAll(loop.subList(1, loop.size()));
@@ -394,45 +333,6 @@ public final class Explorer {
         for (int i = 0; i + 1 < prefix.size(); i++) steps.add(stepBetween(prefix.get(i), prefix.get(i + 1), steps.size() + 1));
         int loopStart = steps.size() + 1;
         for (int i = 0; i + 1 < loop.size(); i++) steps.add(stepBetween(loop.get(i), loop.get(i + 1), steps.size() + 1));
-        String why = p == Property.RESCHED_STARVATION
-                ? "cpu" + subj + "'s running thread keeps needResched set while another thread is READY, forever, on a fair loop (steps " + loopStart + "-" + steps.size() + " repeat)"
-                : m.threadName(subj) + "'s pending signal is never delivered on a fair loop (steps " + loopStart + "-" + steps.size() + " repeat)";
-        return new Trace(steps, loopStart, p.name(), why);
-    }
-
-    private int edgeClass(int a, int b) {
-        for (int e = edgeStart[a]; e < edgeStart[a + 1]; e++) if (edgeTo[e] == b) return edgeFair[e];
-        return -2;
-    }
-
-    private interface EdgeTest { boolean test(int from, int edge); }
-
-    /** BFS inside the SCC from {@code from} to a state that satisfies {@code stop}, or through an edge that does. */
-    private List<Integer> walk(int from, boolean[] member, EdgeTest edge, java.util.function.Predicate<State> stop) {
-        Map<Integer, Integer> prev = new java.util.HashMap<>();
-        ArrayDeque<Integer> q = new ArrayDeque<>();
-        q.add(from);
-        prev.put(from, -1);
-        while (!q.isEmpty()) {
-            int v = q.poll();
-            if (v != from && stop.test(State.decode(store.get(v), m.nCpu, m.nThr, m.nMm))) return unwind(prev, v);
-            for (int e = edgeStart[v]; e < edgeStart[v + 1]; e++) {
-                int w = edgeTo[e];
-                if (w >= member.length || !member[w]) continue;
-                if (edge.test(v, e)) {
-                    List<Integer> p = unwind(prev, v);
-                    p.add(w);
-                    return p;
-                }
-                if (!prev.containsKey(w)) { prev.put(w, v); q.add(w); }
-            }
-        }
-        return null;
-    }
-
-    private static List<Integer> unwind(Map<Integer, Integer> prev, int v) {
-        List<Integer> p = new ArrayList<>();
-        for (int x = v; x != -1; x = prev.get(x)) p.add(0, x);
-        return p;
+        return new Trace(steps, loopStart, p.name(), starvationWhy(m, p, subj, loopStart, steps.size()));
     }
 }

@@ -18,7 +18,19 @@ public record Result(Scenario scenario, String engine, String verdict, Map<Prope
 
     public record PropertyResult(Property property, Status status, Trace trace) {}
 
-    public record Stats(long states, long transitions, int depth, double seconds, double statesPerSecond, long peakMemoryBytes) {}
+    /**
+     * fpCollision: the fingerprint explorer's estimated chance that two distinct states shared a
+     * fingerprint (NaN for an engine that compares whole states); storeBytes: the memory it
+     * accounts for (fingerprint table, parent log, peak queue, starvation subgraph), -1 if none;
+     * diskBytes: what it wrote to disk (trace log past its memory share, the queue's peak spill);
+     * workers: threads that expanded states; storeDetail: storeBytes by part, for the text report.
+     */
+    public record Stats(long states, long transitions, int depth, double seconds, double statesPerSecond, long peakMemoryBytes,
+                        double fpCollision, long storeBytes, long diskBytes, int workers, String storeDetail) {
+        public Stats(long states, long transitions, int depth, double seconds, double statesPerSecond, long peakMemoryBytes) {
+            this(states, transitions, depth, seconds, statesPerSecond, peakMemoryBytes, Double.NaN, -1, 0, 1, null);
+        }
+    }
 
     public boolean violated(Property p) { return properties.get(p).status() == Status.VIOLATED; }
 

@@ -54,6 +54,12 @@ public final class Scenario {
     public final boolean coRunner;
     public final Map<Event, Integer> events;
     public final long maxStates;
+    /** How the Java explorer stores states: exact keeps them whole (for comparing state sets), else fingerprints (issue 15). */
+    public final boolean exact;
+    /** Threads that expand states in the fingerprint explorer; 0 = one per core. Not part of the scenario's identity. */
+    public final int workers;
+    /** The fingerprint table's fixed size in bytes (--fp-memory, TLC's -fpmem); 0 = start small and double. */
+    public final long fpMemoryBytes;
     public final int maxDepth;
     public final int maxNesting;
     public final long timeLimitMillis;
@@ -77,6 +83,9 @@ public final class Scenario {
         this.coRunner = co;
         this.events = Collections.unmodifiableMap(events);
         this.maxStates = b.maxStates;
+        this.exact = b.exact;
+        this.workers = b.workers;
+        this.fpMemoryBytes = b.fpMemoryBytes;
         this.maxDepth = b.maxDepth;
         this.maxNesting = b.maxNesting;
         this.timeLimitMillis = b.timeLimitSeconds * 1000L;
@@ -139,7 +148,7 @@ public final class Scenario {
     /** The largest --time-limit: a year. Larger values would overflow the millisecond deadline. */
     public static final long MAX_TIME_LIMIT_SECONDS = 365L * 24 * 3600;
     /** The largest --max-states: the explorer numbers states with an int. */
-    public static final long MAX_STATES_LIMIT = 1_000_000_000L;
+    public static final long MAX_STATES_LIMIT = 4_000_000_000L;   // state ids stay below 2^32 (the trace log keeps parents as unsigned ints)
     /** The largest finite event count; the state encodes counts in small fields, and '*' means unbounded. */
     public static final int MAX_EVENT_COUNT = 1000;
 
@@ -161,6 +170,9 @@ public final class Scenario {
         public Boolean coRunner;
         public Map<Event, Integer> events;
         public long maxStates = 2_000_000;
+        public boolean exact = false;
+        public int workers = 0;
+        public long fpMemoryBytes = 0;
         public int maxDepth = 10_000;
         public int maxNesting = 12;
         public long timeLimitSeconds = 600;
@@ -269,6 +281,8 @@ public final class Scenario {
         private String at(String key) { return keyOrigin.getOrDefault(key, origin); }
 
         public Scenario build() {
+            if (workers < 0 || workers > 256)
+                throw InputError.arg(at("workers"), "workers must be 0 (one per core) to 256, not " + workers);
             if (maxStates < 1 || maxStates > MAX_STATES_LIMIT)
                 throw InputError.arg(at("max-states"), "max-states must be 1 to " + MAX_STATES_LIMIT + ", not " + maxStates);
             if (timeLimitSeconds < 1 || timeLimitSeconds > MAX_TIME_LIMIT_SECONDS)

@@ -26,6 +26,7 @@ public final class State {
     public static final int NMI_COPIED = 1, NMI_EXEC = 2, NMI_REP = 4, NMI_NEST = 8, NMI_DF = 16;
 
     final int nCpu, nThr, nStacks;
+    private static final int[] EMPTY = new int[0];   // stacks are copy-on-write, so one empty array serves all
 
     // global
     int[] budget;            // per Event: remaining, -1 unbounded
@@ -58,7 +59,7 @@ public final class State {
         budget = new int[Event.values().length];
         mmWriter = new int[nMm];
         stack = new int[nStacks][];
-        for (int i = 0; i < nStacks; i++) stack[i] = new int[0];
+        Arrays.fill(stack, EMPTY);
         ifl = new boolean[nCpu]; shadow = new boolean[nCpu]; nmiBlocked = new boolean[nCpu];
         storm = new boolean[nCpu]; tick = new int[nCpu]; nmi = new int[nCpu];
         cpl = new int[nCpu]; gs = new int[nCpu]; pt = new int[nCpu]; sp = new int[nCpu]; scratchT = new int[nCpu];
@@ -81,10 +82,17 @@ public final class State {
     boolean isTask(int s) { return s >= nThr && s < 2 * nThr; }
     boolean isIst(int s) { return s >= 2 * nThr; }
 
+    /** For {@link #copy}: no arrays allocated here, copy() fills every field (once, not twice). */
+    private State(State o) {
+        this.nCpu = o.nCpu;
+        this.nThr = o.nThr;
+        this.nStacks = o.nStacks;
+    }
+
     State copy() {
-        State s = new State(nCpu, nThr, mmWriter.length);
+        State s = new State(this);
         s.budget = budget.clone(); s.mmWriter = mmWriter.clone();
-        for (int i = 0; i < nStacks; i++) s.stack[i] = stack[i];     // frame arrays are copy-on-write
+        s.stack = stack.clone();                                     // frame arrays are copy-on-write
         s.ifl = ifl.clone(); s.shadow = shadow.clone(); s.nmiBlocked = nmiBlocked.clone();
         s.storm = storm.clone(); s.tick = tick.clone(); s.nmi = nmi.clone();
         s.cpl = cpl.clone(); s.gs = gs.clone(); s.pt = pt.clone(); s.sp = sp.clone(); s.scratchT = scratchT.clone();
@@ -96,7 +104,7 @@ public final class State {
         s.savedSp = savedSp.clone(); s.savedIf = savedIf.clone(); s.savedCpl = savedCpl.clone(); s.savedGs = savedGs.clone(); s.savedCt = savedCt.clone();
         s.redZone = redZone.clone(); s.needResched = needResched.clone(); s.sigPending = sigPending.clone(); s.inBypass = inBypass.clone();
         s.kso = kso.clone(); s.ubuf = ubuf.clone(); s.rcu = rcu.clone();
-        for (int t = 0; t < nThr; t++) s.acts[t] = acts[t];         // copy-on-write
+        s.acts = acts.clone();                                       // copy-on-write
         return s;
     }
 
@@ -117,32 +125,57 @@ public final class State {
     /** The canonical encoding. Field order is fixed; ints are written as small varints. */
     public byte[] encode() {
         Enc e = new Enc();
-        for (int b : budget) e.i(b + 1);
-        for (int w : mmWriter) e.i(w + 1);
-        for (int[] st : stack) { e.i(st.length); for (int f : st) e.i(f); }
-        for (int c = 0; c < nCpu; c++) {
-            e.i((ifl[c] ? 1 : 0) | (shadow[c] ? 2 : 0) | (nmiBlocked[c] ? 4 : 0) | (cpl[c] == 3 ? 8 : 0) | (gs[c] << 4) | (ct[c] << 5) | (storm[c] ? 64 : 0));
-            e.i(tick[c]); e.i(nmi[c]);
-            e.i(pt[c] + 1); e.i(sp[c]); e.i(scratchT[c] + 1); e.i(scratchSp[c]); e.i(running[c]);
-            e.i(ipiState[c]); e.i(ipiFrom[c]); e.i(ipiStack[c]);
-        }
-        for (int t = 0; t < nThr; t++) {
-            e.i(mode[t] | status[t] << 2 | appStack[t] << 5);
-            e.i((redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0) | (rcu[t] ? 64 : 0) | (sigRet[t] ? 128 : 0));
-            e.i(preempt[t]); e.i(bypassCount[t]); e.i(bypassRun[t]); e.i(ipiWait[t]); e.i(sysretDepth[t] + 1); e.i(sigArm[t]);
-            e.i(savedSp[t]); e.i(savedIf[t] | savedCpl[t] << 1 | savedGs[t] << 3 | savedCt[t] << 4);
-            e.i(acts[t].length);
-            for (int a : acts[t]) e.i(a);
-        }
+        encodeTo(e);
         return e.bytes();
     }
 
-    public static State decode(byte[] b, int nCpu, int nThr, int nMm) {
-        State s = new State(nCpu, nThr, nMm);
+    /** The canonical encoding into a reusable buffer (the fingerprint explorer's hot path: no array per successor). */
+    void encodeTo(Enc e) {
+        e.n = 0;
+        // One capacity check for the whole state (at most 5 bytes an int), so each field is a plain store.
+        int ints = budget.length + mmWriter.length + nStacks + 11 * nCpu + 12 * nThr;
+        for (int[] st : stack) ints += st.length;
+        for (int[] a : acts) ints += a.length;
+        if (e.buf.length < 5 * ints) e.buf = new byte[Math.max(5 * ints, 2 * e.buf.length)];
+        byte[] buf = e.buf;
+        int n = 0;
+        for (int b : budget) n = put(buf, n, b + 1);
+        for (int w : mmWriter) n = put(buf, n, w + 1);
+        for (int[] st : stack) { n = put(buf, n, st.length); for (int f : st) n = put(buf, n, f); }
+        for (int c = 0; c < nCpu; c++) {
+            n = put(buf, n, (ifl[c] ? 1 : 0) | (shadow[c] ? 2 : 0) | (nmiBlocked[c] ? 4 : 0) | (cpl[c] == 3 ? 8 : 0) | (gs[c] << 4) | (ct[c] << 5) | (storm[c] ? 64 : 0));
+            n = put(buf, n, tick[c]); n = put(buf, n, nmi[c]);
+            n = put(buf, n, pt[c] + 1); n = put(buf, n, sp[c]); n = put(buf, n, scratchT[c] + 1); n = put(buf, n, scratchSp[c]); n = put(buf, n, running[c]);
+            n = put(buf, n, ipiState[c]); n = put(buf, n, ipiFrom[c]); n = put(buf, n, ipiStack[c]);
+        }
+        for (int t = 0; t < nThr; t++) {
+            n = put(buf, n, mode[t] | status[t] << 2 | appStack[t] << 5);
+            n = put(buf, n, (redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0) | (rcu[t] ? 64 : 0) | (sigRet[t] ? 128 : 0));
+            n = put(buf, n, preempt[t]); n = put(buf, n, bypassCount[t]); n = put(buf, n, bypassRun[t]); n = put(buf, n, ipiWait[t]); n = put(buf, n, sysretDepth[t] + 1); n = put(buf, n, sigArm[t]);
+            n = put(buf, n, savedSp[t]); n = put(buf, n, savedIf[t] | savedCpl[t] << 1 | savedGs[t] << 3 | savedCt[t] << 4);
+            n = put(buf, n, acts[t].length);
+            for (int a : acts[t]) n = put(buf, n, a);
+        }
+        e.n = n;
+    }
+
+    public static State decode(byte[] b, int nCpu, int nThr, int nMm) { return decode(b, 0, nCpu, nThr, nMm); }
+
+    /** Decodes the encoding that starts at {@code off} in {@code b}. */
+    static State decode(byte[] b, int off, int nCpu, int nThr, int nMm) { return decodeInto(new State(nCpu, nThr, nMm), b, off); }
+
+    /**
+     * Decodes into s, overwriting every field (a worker's scratch parent state). Safe because a
+     * successor never shares s's flat arrays (copy() clones them) and stack and activation arrays
+     * are replaced here, never written into.
+     */
+    static State decodeInto(State s, byte[] b, int off) {
+        int nCpu = s.nCpu, nThr = s.nThr, nMm = s.mmWriter.length;
         Dec d = new Dec(b);
+        d.p = off;
         for (int i = 0; i < s.budget.length; i++) s.budget[i] = d.i() - 1;
         for (int i = 0; i < nMm; i++) s.mmWriter[i] = d.i() - 1;
-        for (int i = 0; i < s.nStacks; i++) { int n = d.i(); int[] f = new int[n]; for (int j = 0; j < n; j++) f[j] = d.i(); s.stack[i] = f; }
+        for (int i = 0; i < s.nStacks; i++) { int n = d.i(); if (n == 0) { s.stack[i] = EMPTY; continue; } int[] f = new int[n]; for (int j = 0; j < n; j++) f[j] = d.i(); s.stack[i] = f; }
         for (int c = 0; c < nCpu; c++) {
             int fl = d.i();
             s.ifl[c] = (fl & 1) != 0; s.shadow[c] = (fl & 2) != 0; s.nmiBlocked[c] = (fl & 4) != 0;
@@ -228,18 +261,18 @@ public final class State {
         return sb.toString();
     }
 
-    private static final class Enc {
+    /** Writes v as a varint at buf[n]; returns the new end (static and small, so the JIT inlines it). */
+    private static int put(byte[] buf, int n, int v) {
+        if ((v & ~0x7F) == 0) { buf[n] = (byte) v; return n + 1; }   // most fields: one byte
+        if (v < 0) throw new IllegalStateException("negative field in state encoding: " + v);
+        while ((v & ~0x7F) != 0) { buf[n++] = (byte) ((v & 0x7F) | 0x80); v >>>= 7; }
+        buf[n] = (byte) v;
+        return n + 1;
+    }
+
+    static final class Enc {
         byte[] buf = new byte[128];
         int n;
-        void i(int v) {
-            if (v < 0) throw new IllegalStateException("negative field in state encoding: " + v);
-            while (true) {
-                if (n + 5 > buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
-                if ((v & ~0x7F) == 0) { buf[n++] = (byte) v; return; }
-                buf[n++] = (byte) ((v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-        }
         byte[] bytes() { return Arrays.copyOf(buf, n); }
     }
 

@@ -15,7 +15,7 @@ class MachineTest {
     @Test
     void everyReachableStateDecodesAndEncodesToItself() {
         for (String p : List.of("linux", "ukl-paper", "ukl-6x")) {
-            Explorer ex = new Explorer(b(p, "getppid").build());
+            Explorer ex = Explorer.exact(b(p, "getppid").build());
             ex.run();
             Machine m = ex.machine();
             for (byte[] s : ex.states()) {
@@ -54,7 +54,7 @@ class MachineTest {
     void bypassCounterRule(int limit) {
         Scenario.Builder sb = b("ukl-5.14", "getppid").option(Option.BYP).bypassLimit(limit);
         sb.eventsSpec("SIGNAL:1");
-        Explorer ex = new Explorer(sb.build());
+        Explorer ex = Explorer.exact(sb.build());
         Result r = ex.run();
         assertEquals("ok", r.verdict());
         Machine m = ex.machine();
@@ -160,7 +160,7 @@ class MachineTest {
     void nestedNmisAfterAFaultInTheHandlerAreHandled(String events) {
         Scenario.Builder sb = b("linux", "perf-getppid");
         sb.eventsSpec(events);
-        Explorer ex = new Explorer(sb.build());
+        Explorer ex = Explorer.exact(sb.build());
         Result r = ex.run();
         assertEquals("ok", r.verdict(), r.toString());
         // The logic ran: some state has a redirected iret frame (nested_nmi) and a nested NMI in the slot.
@@ -223,7 +223,7 @@ class MachineTest {
     @ParameterizedTest
     @ValueSource(strings = {"linux", "ukl-5.14", "ukl-paper"})
     void theHandlerRunsAndRtSigreturnRestoresTheInterruptedContext(String preset) {
-        Explorer ex = new Explorer(b(preset, "signal-getppid").build());
+        Explorer ex = Explorer.exact(b(preset, "signal-getppid").build());
         assertEquals("ok", ex.run().verdict());
         Machine m = ex.machine();
         boolean handler = false, restored = false;

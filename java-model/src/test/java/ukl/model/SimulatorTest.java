@@ -40,7 +40,7 @@ class SimulatorTest {
         assertTrue(r.incompleteReason().contains("prove nothing"));
         assertEquals(300, sim.stats().behaviors());
         // Every state a walk visits is a state the explorer reaches.
-        Explorer ex = new Explorer(s);
+        Explorer ex = Explorer.exact(s);
         ex.run();
         Set<String> all = new HashSet<>();
         for (byte[] b : ex.states()) all.add(java.util.Arrays.toString(b));
