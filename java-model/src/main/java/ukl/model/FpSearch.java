@@ -300,10 +300,12 @@ final class FpSearch {
                         if (System.currentTimeMillis() > deadline) { bound = "time limit " + sc.timeLimitMillis / 1000 + "s reached (raise --time-limit)"; stop = true; break; }
                         if (Thread.currentThread().isInterrupted()) { bound = "interrupted (Ctrl-C) after " + size + " states, depth " + maxDepth; stop = true; break; }
                         long used = rt.totalMemory() - rt.freeMemory();
-                        if (used > rt.maxMemory() * 0.92) {
+                        // A fixed --fp-memory table can be most of the heap by design, so the bound is
+                        // the heap left after a collection (under 3 %), not a share of it used.
+                        if (used > rt.maxMemory() * 0.97) {
                             System.gc();
                             used = rt.totalMemory() - rt.freeMemory();
-                            if (used > rt.maxMemory() * 0.85) { bound = "memory bound reached (" + (used >> 20) + " MiB of " + (rt.maxMemory() >> 20) + " MiB heap)"; stop = true; break; }
+                            if (rt.maxMemory() - used < rt.maxMemory() * 0.03) { bound = "memory bound reached (" + (used >> 20) + " MiB of " + (rt.maxMemory() >> 20) + " MiB heap)"; stop = true; break; }
                         }
                     }
                     if (x.depthCut[i]) { bound = "depth bound " + sc.maxDepth + " reached"; continue; }

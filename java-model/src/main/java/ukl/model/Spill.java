@@ -14,7 +14,8 @@ import java.util.Arrays;
 /**
  * Disk for the fingerprint explorer's big runs (issue 15): the trace log past what memory is given
  * to it, and queue chunks while the queue is long. Files live in java.io.tmpdir, are named
- * ukl-fp-*, and are deleted when the run ends (and at JVM exit, should it end first).
+ * ukl-fp-*, and are opened DELETE_ON_CLOSE, which on Linux unlinks them at once: the space is
+ * freed when the run ends, however it ends (kill -9 included).
  */
 final class Spill {
     private Spill() {}
