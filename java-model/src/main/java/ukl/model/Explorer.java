@@ -87,10 +87,8 @@ public final class Explorer {
         try {
             return explore(t0);
         } catch (OutOfMemoryError e) {
-            long reached = store.size(), maxHeap = Runtime.getRuntime().maxMemory();
-            int depth = maxDepth;
-            List<String> found = new ArrayList<>();
-            for (Property p : firstViolation.keySet()) found.add(p.name());
+            long reached = store.size();
+            List<Property> found = new ArrayList<>(firstViolation.keySet());
             // Let go of everything the search held before building the (small) result.
             store = new StateStore();
             parent = depthOf = edgeStart = edgeTo = new int[0];
@@ -98,15 +96,52 @@ public final class Explorer {
             firstViolation.clear();
             violationStep.clear();
             traceIds.clear();
-            Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
-            for (Property p : Property.values())
-                props.put(p, new Result.PropertyResult(p, sc.checks(p) ? Result.Status.UNKNOWN : Result.Status.NOT_CHECKED, null));
-            bound = "out of memory after " + reached + " states, depth " + depth + " (heap " + (maxHeap >> 20)
-                    + " MiB); give Java more heap (JAVA_TOOL_OPTIONS=-Xmx<size>) or lower --max-states"
-                    + (found.isEmpty() ? "" : "; violations seen before it ran out (rerun with more heap for their traces): " + String.join(", ", found));
-            double secs = (System.nanoTime() - t0) / 1e9;
-            return new Result(sc, "java", "incomplete", props, new Result.Stats(reached, transitions, depth, secs, 0, peakHeap()), bound);
+            return outOfMemory(sc, reached, transitions, maxDepth, found, t0);
         }
+    }
+
+    /**
+     * Each property's status from what a search found, shared by both explorers: a first violation
+     * gives its trace, a liveness property is decided only after a complete search, anything else
+     * holds when the search was complete and is unknown when it was not.
+     */
+    static Map<Property, Result.PropertyResult> judge(Scenario sc, java.util.Set<Property> violated, boolean complete,
+                                                      java.util.function.Function<Property, Trace> safetyTrace,
+                                                      java.util.function.Function<Property, Trace> lasso) {
+        Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
+        for (Property p : Property.values()) {
+            if (!sc.checks(p)) { props.put(p, new Result.PropertyResult(p, Result.Status.NOT_CHECKED, null)); continue; }
+            if (violated.contains(p)) {
+                props.put(p, new Result.PropertyResult(p, Result.Status.VIOLATED, safetyTrace.apply(p)));
+            } else if (p.kind == Property.Kind.LIVENESS) {
+                if (!complete) { props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null)); continue; }
+                Trace l = lasso.apply(p);
+                props.put(p, new Result.PropertyResult(p, l != null ? Result.Status.VIOLATED : Result.Status.HOLDS, l));
+            } else {
+                props.put(p, new Result.PropertyResult(p, complete ? Result.Status.HOLDS : Result.Status.UNKNOWN, null));
+            }
+        }
+        return props;
+    }
+
+    static String verdict(Map<Property, Result.PropertyResult> props, boolean complete) {
+        boolean anyViolation = props.values().stream().anyMatch(r -> r.status() == Result.Status.VIOLATED);
+        return anyViolation ? "violation" : complete ? "ok" : "incomplete";
+    }
+
+    /** Running out of heap: every checked property unknown, how far it got and a hint, never a verdict. */
+    static Result outOfMemory(Scenario sc, long reached, long transitions, int depth, java.util.Collection<Property> found, long t0) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        List<String> names = new ArrayList<>();
+        for (Property p : found) names.add(p.name());
+        Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
+        for (Property p : Property.values())
+            props.put(p, new Result.PropertyResult(p, sc.checks(p) ? Result.Status.UNKNOWN : Result.Status.NOT_CHECKED, null));
+        String bound = "out of memory after " + reached + " states, depth " + depth + " (heap " + (maxHeap >> 20)
+                + " MiB); give Java more heap (JAVA_TOOL_OPTIONS=-Xmx<size>) or lower --max-states"
+                + (names.isEmpty() ? "" : "; violations seen before it ran out (rerun with more heap for their traces): " + String.join(", ", names));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Result(sc, "java", "incomplete", props, new Result.Stats(reached, transitions, depth, secs, 0, peakHeap()), bound);
     }
 
     private Result explore(long t0) {
@@ -167,21 +202,8 @@ public final class Explorer {
         boolean complete = bound == null;
         int explored = id;
 
-        Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
-        for (Property p : Property.values()) {
-            if (!sc.checks(p)) { props.put(p, new Result.PropertyResult(p, Result.Status.NOT_CHECKED, null)); continue; }
-            if (firstViolation.containsKey(p)) {
-                props.put(p, new Result.PropertyResult(p, Result.Status.VIOLATED, safetyTrace(p)));
-            } else if (p.kind == Property.Kind.LIVENESS) {
-                if (!complete) { props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null)); continue; }
-                Trace lasso = liveness(p, explored);
-                props.put(p, new Result.PropertyResult(p, lasso != null ? Result.Status.VIOLATED : Result.Status.HOLDS, lasso));
-            } else {
-                props.put(p, new Result.PropertyResult(p, complete ? Result.Status.HOLDS : Result.Status.UNKNOWN, null));
-            }
-        }
-        boolean anyViolation = props.values().stream().anyMatch(r -> r.status() == Result.Status.VIOLATED);
-        String verdict = anyViolation ? "violation" : complete ? "ok" : "incomplete";
+        Map<Property, Result.PropertyResult> props = judge(sc, firstViolation.keySet(), complete, this::safetyTrace, p -> liveness(p, explored));
+        String verdict = verdict(props, complete);
         double secs = (System.nanoTime() - t0) / 1e9;
         Result.Stats stats = new Result.Stats(store.size(), transitions, maxDepth, secs, secs > 0 ? store.size() / secs : 0, peakHeap());
         return new Result(sc, "java", verdict, props, stats, bound);

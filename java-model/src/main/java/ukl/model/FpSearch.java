@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -210,21 +209,12 @@ final class FpSearch {
             }
             return explore(t0, pool);
         } catch (OutOfMemoryError e) {
-            long reached = size, maxHeap = Runtime.getRuntime().maxMemory();
             seen = null;
             closeFiles();
             badEdgeFp = new long[0];
-            List<String> found = new ArrayList<>();
-            for (Property p : firstViolation.keySet()) found.add(p.name());
+            List<Property> found = new ArrayList<>(firstViolation.keySet());
             firstViolation.clear(); violationStep.clear(); traceStates.clear();
-            Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
-            for (Property p : Property.values())
-                props.put(p, new Result.PropertyResult(p, sc.checks(p) ? Result.Status.UNKNOWN : Result.Status.NOT_CHECKED, null));
-            bound = "out of memory after " + reached + " states, depth " + maxDepth + " (heap " + (maxHeap >> 20)
-                    + " MiB); give Java more heap (JAVA_TOOL_OPTIONS=-Xmx<size>) or lower --max-states"
-                    + (found.isEmpty() ? "" : "; violations seen before it ran out (rerun with more heap for their traces): " + String.join(", ", found));
-            double secs = (System.nanoTime() - t0) / 1e9;
-            return new Result(sc, "java", "incomplete", props, new Result.Stats(reached, transitions, maxDepth, secs, 0, Explorer.peakHeap()), bound);
+            return Explorer.outOfMemory(sc, size, transitions, maxDepth, found, t0);
         } finally {
             if (pool != null) pool.shutdownNow();
             closeFiles();
@@ -351,22 +341,8 @@ final class FpSearch {
         }
         boolean complete = bound == null;
 
-        Map<Property, Result.PropertyResult> props = new LinkedHashMap<>();
-        for (Property p : Property.values()) {
-            if (!sc.checks(p)) { props.put(p, new Result.PropertyResult(p, Result.Status.NOT_CHECKED, null)); continue; }
-            if (firstViolation.containsKey(p)) {
-                props.put(p, new Result.PropertyResult(p, Result.Status.VIOLATED, safetyTrace(p)));
-            } else if (p.kind == Property.Kind.LIVENESS) {
-                if (!complete) { props.put(p, new Result.PropertyResult(p, Result.Status.UNKNOWN, null)); continue; }
-                resolveBadEdges();
-                Trace lasso = liveness(p);
-                props.put(p, new Result.PropertyResult(p, lasso != null ? Result.Status.VIOLATED : Result.Status.HOLDS, lasso));
-            } else {
-                props.put(p, new Result.PropertyResult(p, complete ? Result.Status.HOLDS : Result.Status.UNKNOWN, null));
-            }
-        }
-        boolean anyViolation = props.values().stream().anyMatch(r -> r.status() == Result.Status.VIOLATED);
-        String verdict = anyViolation ? "violation" : complete ? "ok" : "incomplete";
+        Map<Property, Result.PropertyResult> props = Explorer.judge(sc, firstViolation.keySet(), complete, this::safetyTrace, p -> { resolveBadEdges(); return liveness(p); });
+        String verdict = Explorer.verdict(props, complete);
         double secs = (System.nanoTime() - t0) / 1e9;
         long memory = seen.bytes() + log.memoryBytes() + peakQueueBytes + liveBytes();
         long disk = log.diskBytes() + (spill == null ? 0 : spill.peakDiskBytes());
