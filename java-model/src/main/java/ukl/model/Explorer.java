@@ -9,7 +9,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntPredicate;
 
 /**
  * Exhaustive breadth-first exploration of a scenario. Breadth-first, so the first violation of
@@ -287,7 +286,7 @@ public final class Explorer {
     // ------------------------------------------------------------------ liveness
 
     /** RESCHED_STARVATION's condition on cpu c: its running thread has needResched set while another of its threads is READY. */
-    static boolean reschedStarved(Machine m, State s, int c) {
+    private static boolean reschedStarved(Machine m, State s, int c) {
         int r = s.running[c];
         if (m.isIdle(r) || !s.needResched[r]) return false;
         for (int u = 0; u < m.nThr; u++)
@@ -301,44 +300,39 @@ public final class Explorer {
                 : m.threadName(subj) + "'s pending signal is never delivered on a fair loop (steps " + loopStart + "-" + last + " repeat)";
     }
 
-    /** The bad condition that must not hold forever, per subject (CPU or thread). */
-    private IntPredicate bad(Property p, int subject) {
-        return id -> {
-            State s = State.decode(store.get(id), m.nCpu, m.nThr, m.nMm);
-            // Fair loops exclude timer storms (<>[]~Storm in the TLA+ wrapper): a loop through a
-            // state where a periodic tick came before the context it interrupted made a step is
-            // a storm, not starvation (proofs-notes/model-choices.md, "Periodic timers").
-            for (int c = 0; c < m.nCpu; c++) if (s.storm[c]) return false;
-            if (p == Property.RESCHED_STARVATION) return reschedStarved(m, s, subject);
-            return s.sigPending[subject];
-        };
+    /** The bad condition that must not hold forever, per subject (CPU or thread); both explorers ask it. */
+    static boolean starving(Machine m, Property p, int subject, State s) {
+        // Fair loops exclude timer storms (<>[]~Storm in the TLA+ wrapper): a loop through a
+        // state where a periodic tick came before the context it interrupted made a step is
+        // a storm, not starvation (proofs-notes/model-choices.md, "Periodic timers").
+        for (int c = 0; c < m.nCpu; c++) if (s.storm[c]) return false;
+        if (p == Property.RESCHED_STARVATION) return reschedStarved(m, s, subject);
+        return s.sigPending[subject];
     }
 
     private Trace liveness(Property p, int n) {
         int subjects = p == Property.RESCHED_STARVATION ? m.nCpu : m.nThr;
-        int[] out = null, timerOff = null;
+        // What the fair-cycle search reads of each state: the classes of its outgoing edges, and
+        // (for states where a condition holds, the only ones it looks at) the CPUs whose timer is off.
+        int[] out = new int[n], timerOff = new int[n];
+        for (int v = 0; v < n; v++) for (int e = edgeStart[v]; e < edgeStart[v + 1]; e++) if (edgeFair[e] >= 0) out[v] |= 1 << edgeFair[e];
+        boolean[] timersRead = new boolean[n];
         for (int subj = 0; subj < subjects; subj++) {
             if (p == Property.SIGNAL_STARVATION && m.isIdle(subj)) continue;
             boolean[] in = new boolean[n];
-            IntPredicate b = bad(p, subj);
             boolean anyBad = false;
-            for (int i = 0; i < n; i++) { in[i] = b.test(i); anyBad |= in[i]; }
-            if (!anyBad) continue;
-            if (out == null) {   // what the fair-cycle search reads of each state: its outgoing classes, its timers
-                out = new int[n];
-                timerOff = new int[n];
-                for (int v = 0; v < n; v++) {
-                    for (int e = edgeStart[v]; e < edgeStart[v + 1]; e++) if (edgeFair[e] >= 0) out[v] |= 1 << edgeFair[e];
-                    State st = State.decode(store.get(v), m.nCpu, m.nThr, m.nMm);
-                    for (int c = 0; c < m.nCpu; c++) if (!m.timerEnabled(st, c)) timerOff[v] |= 1 << c;
+            for (int i = 0; i < n; i++) {
+                State s = State.decode(store.get(i), m.nCpu, m.nThr, m.nMm);
+                in[i] = starving(m, p, subj, s);
+                anyBad |= in[i];
+                if (in[i] && !timersRead[i]) {
+                    timersRead[i] = true;
+                    for (int c = 0; c < m.nCpu; c++) if (!m.timerEnabled(s, c)) timerOff[i] |= 1 << c;
                 }
             }
-            FairGraph g = new FairGraph(edgeStart, edgeTo, edgeFair, out, timerOff, m.nCpu);
-            for (int[] scc : g.sccs(in, n)) {
-                if (!g.fair(scc, in)) continue;
-                int[][] l = g.lasso(scc, in);
-                return lasso(p, subj, l[0][0], l[1]);
-            }
+            if (!anyBad) continue;
+            int[][] l = new FairGraph(edgeStart, edgeTo, edgeFair, out, timerOff, m.nCpu).fairLasso(in, n);
+            if (l != null) return lasso(p, subj, l[0][0], l[1]);
         }
         return null;
     }

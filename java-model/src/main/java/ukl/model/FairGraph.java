@@ -36,6 +36,12 @@ final class FairGraph {
 
     private boolean timerOn(int v, int c) { return (timerOff[v] & (1 << c)) == 0; }
 
+    /** The first fair SCC of the subgraph {@code in} (Tarjan's order) as {{entry}, loop}, or null if none is fair. */
+    int[][] fairLasso(boolean[] in, int n) {
+        for (int[] scc : sccs(in, n)) if (fair(scc, in)) return lasso(scc, in);
+        return null;
+    }
+
     /** What a fair SCC must contain for class k: an edge inside, or (timers) a state where it is disabled. */
     boolean fair(int[] scc, boolean[] in) {
         int n = nCpu;

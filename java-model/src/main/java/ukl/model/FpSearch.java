@@ -169,7 +169,7 @@ final class FpSearch {
         Worker(Machine m) { this.m = m; this.scratch = m.initial(); }
     }
 
-    private final java.util.concurrent.ConcurrentLinkedQueue<Expanded> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Expanded> spare = new ConcurrentLinkedQueue<>();
 
     private Expanded expand(Chunk c, Worker w) {
         Expanded spareOne = spare.poll();
@@ -360,7 +360,7 @@ final class FpSearch {
     private Chunk spillIfLong(Chunk c) {
         if (queueBytes <= queueLimit) return c;
         if (spill == null) spill = new Spill.Queue();
-        spill.put(c.serialize(), -1);
+        spill.put(c.serialize());
         queueBytes -= c.data.length;
         c.data = null;
         c.spilled = true;
@@ -450,13 +450,11 @@ final class FpSearch {
 
     /** Bit k of the mask: the starvation condition of subject k holds (RESCHED: cpu k; SIGNAL: thread k - nCpu). */
     private long badMask(Machine mm, State s) {
-        // Fair loops exclude timer storms (Explorer.bad, model-choices.md "Periodic timers").
-        for (int c = 0; c < m.nCpu; c++) if (s.storm[c]) return 0;
         long mask = 0;
         if (sc.checks(Property.RESCHED_STARVATION))
-            for (int c = 0; c < m.nCpu; c++) if (Explorer.reschedStarved(mm, s, c)) mask |= 1L << c;
+            for (int c = 0; c < m.nCpu; c++) if (Explorer.starving(mm, Property.RESCHED_STARVATION, c, s)) mask |= 1L << c;
         if (sc.checks(Property.SIGNAL_STARVATION))
-            for (int t = 0; t < m.nThr; t++) if (!mm.isIdle(t) && s.sigPending[t]) mask |= 1L << (m.nCpu + t);
+            for (int t = 0; t < m.nThr; t++) if (!mm.isIdle(t) && Explorer.starving(mm, Property.SIGNAL_STARVATION, t, s)) mask |= 1L << (m.nCpu + t);
         return mask;
     }
 
@@ -533,12 +531,8 @@ final class FpSearch {
             boolean anyBad = false;
             for (int i = 0; i < nBad; i++) { in[i] = (badMask[i] & bit) != 0; anyBad |= in[i]; }
             if (!anyBad) continue;
-            FairGraph g = new FairGraph(edgeStart, edgeTo, edgeFair, badOut, badTimerOff, m.nCpu);
-            for (int[] scc : g.sccs(in, nBad)) {
-                if (!g.fair(scc, in)) continue;
-                int[][] lasso = g.lasso(scc, in);
-                return lassoTrace(p, subj, lasso[0][0], lasso[1]);
-            }
+            int[][] lasso = new FairGraph(edgeStart, edgeTo, edgeFair, badOut, badTimerOff, m.nCpu).fairLasso(in, nBad);
+            if (lasso != null) return lassoTrace(p, subj, lasso[0][0], lasso[1]);
         }
         return null;
     }

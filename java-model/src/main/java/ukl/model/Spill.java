@@ -132,9 +132,9 @@ final class Spill {
         private long writePos, readPos, onDisk, peakOnDisk;
         private int inWriting;
 
-        /** Appends one chunk's bytes; returns nothing: chunks come back in the order they went. */
-        void put(byte[] data, int len) {
-            if (len < 0) len = data.length;
+        /** Appends one chunk's bytes; chunks come back in the order they went. */
+        void put(byte[] data) {
+            int len = data.length;
             if (writing == null || inWriting == PER_SEGMENT) {
                 writing = create("queue");
                 segments.add(writing);

@@ -131,7 +131,6 @@ public final class State {
 
     /** The canonical encoding into a reusable buffer (the fingerprint explorer's hot path: no array per successor). */
     void encodeTo(Enc e) {
-        e.n = 0;
         // One capacity check for the whole state (at most 5 bytes an int), so each field is a plain store.
         int ints = budget.length + mmWriter.length + nStacks + 11 * nCpu + 12 * nThr;
         for (int[] st : stack) ints += st.length;
