@@ -29,7 +29,7 @@ CONSTANTS
     Code,          \* compiled paths: Code[i+1] is path i, a sequence of instructions
     CodeName,      \* CodeName[i+1]: the path's name
     EntryPath,     \* EntryPath[i+1]: TRUE for syscall, irq, exc_*, nmi, mc, db
-    VecPath,       \* VecPath[v+1]: code index of vector v's path
+    VecPath,       \* VecPath[v+1]: code index of vector v's path: the 7 built-in vectors, then the path file's declared ones (issue 14)
     LibcOf,        \* LibcOf[t+1]: code index of thread t's libc_syscall
     ShortcutWrapped, ShortcutBare,   \* code indices of the synthetic shortcut paths
     SyscallPaths,  \* code indices of paths named syscall (a run of one resets the bypass run)
@@ -53,7 +53,7 @@ CONSTANTS
     MaxNesting     \* activation nesting bound
 
 ASSUME /\ NCpu \in 1..4 /\ NThr \in 2..10 /\ MaxNesting \in 2..30 /\ BypassLimit \in Nat \ {0}
-       /\ Len(Ist) = 7 /\ \A v \in 1..7 : Ist[v] \in 0..7
+       /\ Len(Ist) = Len(VecPath) /\ Len(Ist) \in 7..15 /\ \A v \in 1..Len(Ist) : Ist[v] \in 0..7
        /\ Len(Budget0) = 7 /\ \A e \in 1..7 : Budget0[e] >= -1
        /\ Len(Code) = Len(CodeName) /\ Len(Code) = Len(EntryPath)
        /\ \A t \in 1..NThr : ThrKind[t] \in {"UKL", "USER", "KTHREAD"} /\ ThrCpu[t] \in 0..(NCpu - 1)
@@ -252,18 +252,26 @@ EmptyChild == [mode |-> 0, status |-> DONE, appStack |-> MAPPED,
                kso |-> FALSE, ubuf |-> FALSE, rcu |-> FALSE, sigArm |-> 0, sigRet |-> FALSE,
                acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
 
-\* copy_thread for pthread_create's clone (Machine.cloneChild): the child's iret frame copies the
-\* parent's pt_regs (CS of the parent's kind; flags: the user's RFLAGS (IF = 1) for a USER thread,
-\* else the flags word the syscall path saved with pushf, one activation below the clone body),
-\* SP = its new app stack; it inherits the mode and starts in ret_from_fork, READY, IF = 1.
-CloneChild(s, c, t, ch) ==
+\* copy_thread for pthread_create's clone or for fork (Machine.cloneChild): the child's iret frame
+\* copies the parent's pt_regs (CS of the parent's kind; flags: the user's RFLAGS (IF = 1) for a
+\* USER thread, else the flags word the syscall path saved with pushf, one activation below the
+\* clone body), SP = its app stack (new for clone, a copy for fork); it inherits the mode and
+\* starts in ret_from_fork, READY, IF = 1.
+CloneChild(s, c, t, ch, fork) ==
     LET user == ThrKind[t + 1] = "USER"
         d == Depth(s, t) - 2
-        fl == {f \in {Stack(s, AppStk(t))[j] : j \in 1..Len(Stack(s, AppStk(t)))} \cup {Stack(s, TaskStk(t))[j] : j \in 1..Len(Stack(s, TaskStk(t)))} :
-                 f.k = FFLAGS /\ f.t = t /\ f.d = d}
+        isFl(f) == f.k = FFLAGS /\ f.t = t /\ f.d = d
+        fl == {f \in {Stack(s, AppStk(t))[j] : j \in 1..Len(Stack(s, AppStk(t)))} \cup {Stack(s, TaskStk(t))[j] : j \in 1..Len(Stack(s, TaskStk(t)))} : isFl(f)}
+        \* fork (issue 13, item 4): the child's stack is the copy of the parent's from pt_regs->sp up,
+        \* which under the UKL entry is that flags word's slot; the child owns its copy.
+        ai == {j \in 1..Len(Stack(s, AppStk(t))) : isFl(Stack(s, AppStk(t))[j])}
+        top == IF user THEN Len(Stack(s, AppStk(t))) ELSE IF ai = {} THEN 0 ELSE CHOOSE j \in ai : \A k \in ai : k <= j
+        copy == IF ~fork THEN << >> ELSE [j \in 1..top |-> [Stack(s, AppStk(t))[j] EXCEPT !.t = ch]]
     IN IF ~user /\ fl = {} THEN Viol(s, "RETURN_MISMATCH")
        ELSE LET ifl == IF user THEN TRUE ELSE (CHOOSE f \in fl : TRUE).i
-                s1 == [s EXCEPT !.stk[TaskStk(ch) + 1] = <<Frame(FHW, ch, 1, ifl, user, AppStk(ch)), Frame(FREGS, ch, 1, FALSE, FALSE, 0)>>,
+                \* rz of a REGS frame: pt_regs->si = 0, clone's new-stack argument (a fork child; Frame.forkRegs)
+                s1 == [s EXCEPT !.stk[TaskStk(ch) + 1] = <<Frame(FHW, ch, 1, ifl, user, AppStk(ch)), [Frame(FREGS, ch, 1, FALSE, FALSE, 0) EXCEPT !.rz = fork]>>,
+                                !.stk[AppStk(ch) + 1] = copy,
                                 !.thr[ch + 1] = [EmptyChild EXCEPT !.acts = <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0), MkAct(APATH, ForkPath, 0, 0, TRUE, user, 0)>>,
                                                                    !.mode = T(s, t).mode, !.savedSp = TaskStk(ch), !.savedIf = 1]]
             IN Ok(Wake(s1, ch))
@@ -376,10 +384,10 @@ ExecBody(s, c, t) ==
          [] op = "alloc" -> Schedule(Advance(s, t), c, t, FALSE)
          \* copy_thread: under CONFIG_UKL_SAME_STACK the parent's pt_regs come from TSS_sp2, stored by
          \* the syscall path (its save_sp still pending); another thread may have overwritten it.
-         [] op = "clone_regs" ->
+         [] op \in {"clone_regs", "fork_regs"} ->
               IF Act(s, t, Depth(s, t) - 2).scr /\ C(s, c).scratchT # t THEN Viol(s, "SCRATCH_CLOBBER")
               \* One child slot: a clone while the child lives fails with -EAGAIN (the model's RLIMIT_NPROC).
-              ELSE IF ChildOf(t) >= 0 /\ T(s, ChildOf(t)).status = DONE THEN CloneChild(Advance(s, t), c, t, ChildOf(t))
+              ELSE IF ChildOf(t) >= 0 /\ T(s, ChildOf(t)).status = DONE THEN CloneChild(Advance(s, t), c, t, ChildOf(t), op = "fork_regs")
               ELSE Ok(Advance(s, t))
          [] op = "send_ipi" ->
               IF ~a.sent
@@ -739,6 +747,25 @@ ExecOp(s, c, t, in) ==
               ELSE StartHandler(Truncate([s EXCEPT !.cpu[c + 1].cpl = 3, !.cpu[c + 1].ifl = TRUE, !.cpu[c + 1].sp = AppStk(t),
                                          !.thr[t + 1].sysretDepth = -1], t, r + 1), c, t)
          [] in.op = "nop" -> Ok(Advance(s, t))
+         \* The fork fix (Machine: FORK_FIX): 5.14 ret_from_fork / 6.x copy_thread, pt_regs->sp += 0x10
+         \* for a fork child (pt_regs->si = 0) whose CS is not a user's: it must skip the parent's
+         \* return address and flags word.
+         [] in.op = "fork_fix" ->
+              LET h == NearestHw(s, t)
+                  st == Stack(s, AppStk(t))
+                  n == Len(st)
+                  forkRegs == ~empty /\ top.k = FREGS /\ top.rz /\ top.t = t
+              IN IF forkRegs /\ h >= 0 /\ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")   \* Machine.hwFrame: the frame is gone
+                 ELSE IF forkRegs /\ h >= 0 /\ ~Rpl3(HwFrame(s, t, h))
+                 THEN IF n >= 2 /\ st[n].k = FFLAGS /\ st[n - 1].k = FRET
+                      THEN Ok(Advance([s EXCEPT !.stk[AppStk(t) + 1] = SubSeq(st, 1, n - 2)], t))
+                      ELSE Viol(s, "RETURN_MISMATCH")   \* pt_regs->sp moves into whatever else is there
+                 ELSE Ok(Advance(s, t))
+         \* raise V (issue 14): a trap of a declared vector, delivered here; its iret resumes the next
+         \* op. A delivery that faults delivers #PF instead and leaves the op to run again (Machine: RAISE).
+         [] in.op = "raise" ->
+              LET d1 == Delivery(Advance(s, t), c, in.arg, 3) IN
+              IF d1.vec = in.arg THEN d1.res ELSE Delivery(s, c, in.arg, 3).res
          [] in.op = "panic" ->
               IF HasVec(s, t, VDF) THEN Viol(s, "DOUBLE_FAULT_PANIC") ELSE Viol(s, "UNHANDLED_KERNEL_FAULT")
 
@@ -916,7 +943,7 @@ Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "MISCLASSIFIED_DF", "STACK_CLOBB
          "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "EARLY_GRACE_PERIOD", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
          "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "BAD_RETURN_CS", "NMI_BLOCKED_LEAK", "APP_IRQS_OFF", "BYPASS_BOUND", "DEADLOCK"}
 FrameOK(f) == f.k \in 1..6 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN /\ f.rz \in BOOLEAN
-ActOK(a) == a.k \in {AAPP, APATH, ABODY, AHANDLER} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..7
+ActOK(a) == a.k \in {AAPP, APATH, ABODY, AHANDLER} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..Len(VecPath)
             /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies) /\ a.ph \in 0..2
 BudgetTypeOK == budget \in Seq(Int) /\ Len(budget) = 7 /\ \A i \in 1..7 : budget[i] >= -1
 MmwTypeOK == mmw \in Seq(Int) /\ Len(mmw) = 2 /\ \A i \in 1..2 : mmw[i] \in {-1} \cup Thrs

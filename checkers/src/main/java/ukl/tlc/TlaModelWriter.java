@@ -4,7 +4,6 @@ import ukl.model.Event;
 import ukl.model.Machine;
 import ukl.model.Option;
 import ukl.model.Scenario;
-import ukl.model.Vector;
 import ukl.model.Workload;
 import ukl.model.lang.Instr;
 
@@ -52,7 +51,7 @@ public final class TlaModelWriter {
         for (int i = 0; i < m.code().length; i++) entry.add(bool(m.entryPath(i)));
         t.append("MCEntryPath == ").append(seq(entry)).append("\n");
         List<String> vp = new ArrayList<>();
-        for (Vector v : Vector.values()) vp.add(String.valueOf(m.vecPath(v)));
+        for (int v : m.vecPaths()) vp.add(String.valueOf(v));   // built-in vectors, then declared ones (issue 14)
         t.append("MCVecPath == ").append(seq(vp)).append("\n");
         List<String> sys = new ArrayList<>();
         for (int i = 0; i < m.code().length; i++) {
@@ -106,7 +105,7 @@ public final class TlaModelWriter {
         for (Option o : sc.options) opts.add(str(o.name()));
         t.append("MCOpts == ").append(opts).append("\n");
         List<String> ist = new ArrayList<>();
-        for (Vector v : Vector.values()) ist.add(String.valueOf(sc.ist[v.ordinal()]));
+        for (int k : sc.ist) ist.add(String.valueOf(k));
         t.append("MCIst == ").append(seq(ist)).append("\n");
         List<String> bud = new ArrayList<>();
         for (Event e : Event.values()) bud.add(String.valueOf(sc.budget(e)));

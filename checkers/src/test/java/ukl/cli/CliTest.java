@@ -249,4 +249,29 @@ class CliTest {
         assertTrue(run("list", "options").out().contains("STACK_VMA_CHECK"));
         assertTrue(run("list", "events").out().contains("WAKEUP"));
     }
+
+    /**
+     * Issue 14's friction point "no new vectors (`path exc_gp` rejected)": with a vector
+     * declaration the path is its handler and the file checks; `ukl show` prints the declaration;
+     * without one the error says how to declare it.
+     */
+    @Test
+    void aNewVectorsPathIsAcceptedOnceDeclared(@TempDir Path dir) throws Exception {
+        String handler = "path exc_gp:\n    push_regs\n    classify paranoid\n    if from_user:\n        swapgs\n    handle\n"
+                + "    if from_user:\n        swapgs\n    pop_regs\n    iret\n";
+        Path ok = dir.resolve("gp.ukl");
+        Files.writeString(ok, "extends linux\n\nvector GP exc_gp ist 5\n\npatch syscall:\n    after push_regs:\n        raise GP\n\n" + handler);
+        Run r = run("check", "--paths", ok.toString(), "--workload", "getppid", "--events", "NMI:1");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("verdict: ok"), r.out());
+        Run show = run("show", ok.toString());
+        assertEquals(0, show.code(), show.err());
+        assertTrue(show.out().contains("vector GP exc_gp ist 5") && show.out().contains("raise GP"), show.out());
+        Path bare = dir.resolve("bare.ukl");
+        Files.writeString(bare, "extends linux\n\n" + handler);
+        badInput(run("check", "--paths", bare.toString()), bare + ":3:6: path 'exc_gp'", "'vector NAME exc_gp'");
+        Path undeclared = dir.resolve("undeclared.ukl");
+        Files.writeString(undeclared, "extends linux\n\npatch syscall:\n    after push_regs:\n        raise GP\n");
+        badInput(run("check", "--paths", undeclared.toString()), undeclared + ":5:15: 'raise GP': no vector GP is declared");
+    }
 }

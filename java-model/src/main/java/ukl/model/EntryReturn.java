@@ -190,6 +190,37 @@ abstract class EntryReturn extends Nmi {
             }
             case SET_BYPASS -> { n.inBypass[t] = true; advance(n, t, a); }
             case NOP -> advance(n, t, a);
+            case FORK_FIX -> {
+                // 5.14 ret_from_fork (entry_64.S e0029131): "testb $3, CS(%rsp); jnz 3f" (a real user),
+                // "cmpq $0, RSI(%rsp); jne 3f" (clone got a new stack), then RSP(%rsp) += 0x10,
+                // unconditionally; 6.x does the same in copy_thread (process.c ba2d5d12). The 16 bytes
+                // are meant to be the return address and flags word the parent's UKL entry left above
+                // pt_regs->sp; if anything else is there (a signal frame exit work wrote), the add
+                // moves pt_regs->sp into it.
+                int top = n.stack[n.sp[c]].length > 0 ? n.top(n.sp[c]) : 0;
+                int h = nearestHw(n, t);
+                if (Frame.forkRegs(top) && Frame.thread(top) == t && h >= 0 && !Frame.rpl3(hwFrame(n, t, h))) {
+                    int[] st = n.stack[n.app(t)];
+                    if (st.length < 2 || Frame.kind(st[st.length - 1]) != Frame.FLAGS || Frame.kind(st[st.length - 2]) != Frame.RET)
+                        throw new Violation(Property.RETURN_MISMATCH, "the fork fix moves " + threadName(t) + "'s pt_regs->sp 16 bytes up, but "
+                                + stackName(n, n.app(t)) + (st.length == 0 ? " is empty" : " ends " + frames(n, n.app(t)))
+                                + ", not with the parent's return address and flags word");
+                    n.stack[n.app(t)] = java.util.Arrays.copyOf(st, st.length - 2);
+                }
+                advance(n, t, a);
+            }
+            case RAISE -> {
+                // A trap: its frame resumes the next op. When the delivery itself faults (its frame
+                // would go on an unmapped app-stack page), #PF comes first and the op runs again
+                // after it, as a faulting instruction restarts (issue 14, declared vectors).
+                advance(n, t, a);
+                int got = deliver(n, c, in.arg());
+                if (got != in.arg()) {
+                    int[] x = n.acts[t].clone();
+                    x[d] = a;
+                    n.acts[t] = x;
+                }
+            }
             case RUN -> {
                 if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.bypassRun[t] = 0;
                 advance(n, t, a);
@@ -221,7 +252,7 @@ abstract class EntryReturn extends Nmi {
                 // the frame returns to CPL 3 with app code linked into the kernel half.
                 if (Frame.rpl3(f) != Act.fromCpl3(n.act(t, h)))
                     throw new Violation(Property.BAD_RETURN_CS, "iret with CS " + Frame.cs(f) + " (RPL " + (Frame.rpl3(f) ? 3 : 0) + ") resumes code the "
-                            + vecName(n.act(t, h)) + " interrupted at CPL " + (Act.fromCpl3(n.act(t, h)) ? 3 : 0)
+                            + actVecName(n.act(t, h)) + " interrupted at CPL " + (Act.fromCpl3(n.act(t, h)) ? 3 : 0)
                             + (Frame.fakeCs(f) ? ": error_entry's fake CS was not put back to 0x10 (error_return)" : ""));
                 n.nmiBlocked[c] = false;   // any iret ends NMI blocking (SDM 6.7.1)
                 if (nmiIret(n, c, t, h)) return;
@@ -392,7 +423,7 @@ abstract class EntryReturn extends Nmi {
                 for (int f : n.stack[s])
                     if (Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == k)
                         throw new Violation(Property.RETURN_MISMATCH, what + " resumes depth " + r + " but skips the live hardware frame of the "
-                                + vecName(n.act(t, k)) + " at depth " + k + " on " + stackName(n, s));
+                                + actVecName(n.act(t, k)) + " at depth " + k + " on " + stackName(n, s));
         }
     }
 
@@ -415,7 +446,7 @@ abstract class EntryReturn extends Nmi {
         int f = n.top(sp);
         if (h >= 0 && sp != app && n.stack[sp].length > 0 && Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) {
             if (Frame.sp(f) != app || Frame.cpl3(f))
-                throw new Violation(Property.RETURN_MISMATCH, "switch_stack app returns from the " + vecName(n.act(t, h))
+                throw new Violation(Property.RETURN_MISMATCH, "switch_stack app returns from the " + actVecName(n.act(t, h))
                         + " to the app stack, but it interrupted " + (Frame.cpl3(f) ? "CPL 3 code" : "code on " + stackName(n, Frame.sp(f))));
             checkPush(n, app);
             n.pop(sp);

@@ -55,11 +55,16 @@ abstract class Faults extends Scheduling {
     // ------------------------------------------------------------------ hardware delivery (MODEL.md §2)
 
     /** Delivers vector v on CPU c; returns the vector actually delivered (a fault during delivery changes it). */
-    Vector deliver(State n, int c, Vector v) {
+    Vector deliver(State n, int c, Vector v) { return Vector.values()[deliver(n, c, v.ordinal())]; }   // a built-in delivery falls back to #PF/#DF only
+
+    /** Delivers vector vi (a built-in ordinal, or a declared vector's, issue 14) on CPU c; returns the one delivered. */
+    int deliver(State n, int c, int vi) {
+        final int NMI = Vector.NMI.ordinal(), PF = Vector.PF.ordinal(), DF = Vector.DF.ordinal();
+        String v = vecNames[vi];
         int t = n.running[c];
         if (n.depth(t) >= scenario.maxNesting)
             throw new BoundHit("nesting depth " + scenario.maxNesting + " reached delivering " + v + " (raise --max-nesting)");
-        int k = scenario.ist[v.ordinal()];
+        int k = scenario.ist[vi];
         int target;
         boolean nested = false;
         if (k > 0) {
@@ -68,11 +73,11 @@ abstract class Faults extends Scheduling {
                 // A nested NMI writes its frame into the "original" slot at the top of the NMI stack;
                 // that is harmless once the outer NMI's first_nmi has copied it, and only then
                 // (entry_64.S asm_exc_nmi: "Everything up to here is safe from nested NMIs").
-                nested = v == Vector.NMI && (n.nmi[c] & (State.NMI_COPIED | State.NMI_NEST)) == State.NMI_COPIED;
+                nested = vi == NMI && (n.nmi[c] & (State.NMI_COPIED | State.NMI_NEST)) == State.NMI_COPIED;
                 if (!nested)
                     throw new Violation(Property.STACK_CLOBBER, "delivery of " + v + " resets SP to the top of " + stackName(n, target)
                             + ", which still holds " + frames(n, target)
-                            + (v == Vector.NMI ? ((n.nmi[c] & State.NMI_NEST) != 0
+                            + (vi == NMI ? ((n.nmi[c] & State.NMI_NEST) != 0
                                     ? ": the nested NMI's frame in the original slot has not been consumed yet"
                                     : ": the outer NMI has not copied its frame yet (first_nmi), and an iret since its delivery unmasked NMIs") : ""));
             }
@@ -87,11 +92,11 @@ abstract class Faults extends Scheduling {
         if (n.isApp(target)) {
             int u = target;
             if (unmapped(n, u)) {
-                if (v == Vector.DF)
+                if (vi == DF)
                     throw new Violation(Property.DOUBLE_FAULT_PANIC, "delivery of #DF pushes onto the unmapped page of "
                             + stackName(n, target) + ": triple fault, the machine resets");
-                if (v == Vector.PF) return deliver(n, c, Vector.DF);   // a fault while delivering #PF is a #DF
-                return deliver(n, c, Vector.PF);                        // the interrupt stays pending
+                if (vi == PF) return deliver(n, c, DF);   // a fault while delivering #PF is a #DF
+                return deliver(n, c, PF);                 // the interrupt (or the raising op) stays pending
             }
             if (n.redZone[u])
                 throw new Violation(Property.RED_ZONE_CLOBBER, "delivery of " + v + " pushes its frame on " + stackName(n, target)
@@ -103,10 +108,10 @@ abstract class Faults extends Scheduling {
         n.cpl[c] = 0;
         n.ifl[c] = false;
         n.shadow[c] = false;
-        if (v == Vector.NMI) n.nmiBlocked[c] = true;
+        if (vi == NMI) n.nmiBlocked[c] = true;
         if (nested) n.nmi[c] |= State.NMI_NEST;
-        n.pushAct(t, Act.make(Act.PATH, vecPath[v.ordinal()], 0, v.ordinal() + 1, true, cpl3, 0));
-        return v;
+        n.pushAct(t, Act.make(Act.PATH, vecPath[vi], 0, vi + 1, true, cpl3, 0));
+        return vi;
     }
 
     boolean unmapped(State n, int u) {
@@ -125,13 +130,17 @@ abstract class Faults extends Scheduling {
     void handle(State n, int c, int t, int a) {
         int vi = nearestVec(n, t);
         if (vi < 0) throw new Violation(Property.RETURN_MISMATCH, "handle in " + codeNames[Act.code(a)] + ": no interrupt or exception to handle");
-        Vector v = Vector.values()[vi];
-        if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "the " + v + " handler runs with the user GS base");
+        // A declared vector (issue 14) has a generic handler: C code entered like an ordinary
+        // exception (irqentry_enter, so RCU must watch), which changes nothing the model tracks.
+        Vector v = vi < Vector.values().length ? Vector.values()[vi] : null;
+        String vn = vecNames[vi];
+        if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "the " + vn + " handler runs with the user GS base");
         // NMI, #MC and #DB enter RCU through ct_nmi_enter/irqentry_nmi_enter, which is nesting-safe;
         // RCU then watches for anything nested inside them too (a #PF in perf's NMI handler).
         if (scenario.has(Option.NOHZ_FULL) && n.ct[c] == 1 && v != Vector.NMI && v != Vector.MC && v != Vector.DB
                 && !hasVec(n, t, Vector.NMI) && !hasVec(n, t, Vector.MC) && !hasVec(n, t, Vector.DB))
-            throw new Violation(Property.RCU_NOT_WATCHING, "the " + v + " handler runs on cpu" + c + " while context tracking says USER (RCU not watching)");
+            throw new Violation(Property.RCU_NOT_WATCHING, "the " + vn + " handler runs on cpu" + c + " while context tracking says USER (RCU not watching)");
+        if (v == null) { advance(n, t, a); return; }
         switch (v) {
             case TIMER -> {
                 // tick_sched_handle -> update_process_times(user_mode(regs)) -> rcu_sched_clock_irq(user):

@@ -3,7 +3,8 @@ package ukl.model;
 /**
  * A live frame on a stack, packed in an int. Bits: kind 0-2, owner thread 3-6, depth of the
  * owning activation 7-11, saved if 12, saved cpl==3 13, saved SP stack id 14-21, fake CS 22,
- * red zone live 23 (SIG only).
+ * bit 23: red zone live (SIG), or pt_regs->si = 0 (REGS of a fork child: clone's new-stack
+ * argument was 0, which 5.14's ret_from_fork tests before its fork fix).
  * A hardware frame's CS is 0x10 (kernel), 0x33 (a real user: cpl3) or 0xC3, the fake CS UKL's
  * error_entry writes over a mode-2 frame so that C code's user_mode(regs) is true; error_return
  * puts 0x10 back before the return (entry_64.S, UKL-CODE-NOTES "The mode flag").
@@ -33,6 +34,9 @@ final class Frame {
     static int sp(int f) { return (f >> 14) & 255; }
     static boolean fakeCs(int f) { return (f & 1 << 22) != 0; }
     static boolean redZone(int f) { return (f & 1 << 23) != 0; }
+    /** A fork child's pt_regs: RSI (clone's newsp) is 0, so ret_from_fork's fork fix applies (issue 13). */
+    static boolean forkRegs(int f) { return kind(f) == REGS && (f & 1 << 23) != 0; }
+    static int regs(int thread, int depth, boolean fork) { return make(REGS, thread, depth) | (fork ? 1 << 23 : 0); }
     static int sig(int thread, int depth, boolean redZone) { return make(SIG, thread, depth) | (redZone ? 1 << 23 : 0); }
     static int withFakeCs(int f, boolean v) { return v ? f | 1 << 22 : f & ~(1 << 22); }
     /** testb $3, CS: the RPL of the frame's CS, what user_mode(regs) and classify cs read. */
@@ -44,6 +48,7 @@ final class Frame {
         if (kind(f) == HW) base += ",if=" + (ifl(f) ? 1 : 0) + ",cs=" + cs(f) + ",sp=" + m.stackName(s, sp(f));
         if (kind(f) == FLAGS) base += ",if=" + (ifl(f) ? 1 : 0);
         if (kind(f) == SIG) base += ",if=" + (ifl(f) ? 1 : 0) + (redZone(f) ? ",red zone kept" : "");
+        if (forkRegs(f)) base += ",fork";
         return base + ")";
     }
 }

@@ -361,27 +361,42 @@ public final class Machine extends EntryReturn {
      * *current_pt_regs()" (arch/x86/kernel/process.c), so the child's iret frame has the parent's
      * CS (__KERNEL_CS for a UKL thread: ukl_entry_SYSCALL_64 pushes it) and flags (the entry's
      * pushfq: IF = 0 in 6.x, whose entry does cli first), and SP = the new stack (`if (sp)
-     * childregs->sp = sp`). The fork fix is not taken: CLONE_VM is set (6.x copy_thread) and a new
-     * stack was given (5.14 ret_from_fork's RSI test). The child inherits the mode
+     * childregs->sp = sp`). For fork (no CLONE_VM, no new stack) SP stays the parent's, on the
+     * child's copy of the parent's stack: what the UKL entry pushed above pt_regs->sp is copied
+     * too, and the op fork_fix in ret_from_fork drops it. The child inherits the mode
      * (arch_dup_task_struct copies current->ukl_thread, 1 here) and starts in ret_from_fork with
      * interrupts on (schedule_tail -> finish_task_switch unlocks the runqueue with irq enable);
      * wake_up_new_task asks the parent to reschedule (check_preempt_curr).
      */
-    void cloneChild(State n, int c, int t, int ch) {
+    void cloneChild(State n, int c, int t, int ch, boolean fork) {
         boolean user = kind(t) == Scenario.ThreadKind.USER;
         boolean ifl = true;   // entry_SYSCALL_64: pt_regs->flags is R11, the user's RFLAGS (IF = 1)
+        int flagsAt = -1;     // index of that flags word on the parent's app stack, -1 elsewhere or none
         if (!user) {
             int d = n.depth(t) - 2, f = 0;   // the syscall path's activation, below the clone body
             for (int s : new int[]{n.app(t), n.task(t)})
-                for (int x : n.stack[s]) if (Frame.kind(x) == Frame.FLAGS && Frame.thread(x) == t && Frame.depth(x) == d) f = x;
+                for (int i = 0; i < n.stack[s].length; i++) {
+                    int x = n.stack[s][i];
+                    if (Frame.kind(x) == Frame.FLAGS && Frame.thread(x) == t && Frame.depth(x) == d) { f = x; if (s == n.app(t)) flagsAt = i; }
+                }
             if (f == 0)
                 throw new Violation(Property.RETURN_MISMATCH, "copy_thread copies " + threadName(t) + "'s pt_regs, but its syscall path saved no flags word (pushf) for pt_regs->flags");
             ifl = Frame.ifl(f);
         }
-        n.stack[n.task(ch)] = new int[]{Frame.hw(ch, 1, ifl, user, n.app(ch)), Frame.make(Frame.REGS, ch, 1)};
+        // fork: the child's stack is the copy of the parent's from pt_regs->sp up, which under the UKL
+        // entry is the slot of that flags word (the return path's "movq 0x18(%rsp), %rsp" loads it);
+        // what the entry pushed below it (pt_regs under NSS) is not the child's.
+        int[] copy = new int[0];
+        if (fork) {
+            int[] p = n.stack[n.app(t)];
+            copy = java.util.Arrays.copyOf(p, user ? p.length : flagsAt + 1);
+            for (int i = 0; i < copy.length; i++) copy[i] = (copy[i] & ~(15 << 3)) | ch << 3;   // the child owns its copy
+        }
+        n.stack[n.app(ch)] = copy;
+        n.stack[n.task(ch)] = new int[]{Frame.hw(ch, 1, ifl, user, n.app(ch)), Frame.regs(ch, 1, fork)};
         n.acts[ch] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0), Act.make(Act.PATH, forkPath, 0, 0, true, user, 0)};
         n.mode[ch] = n.mode[t];
-        n.savedSp[ch] = n.task(ch); n.savedIf[ch] = 1; n.savedCpl[ch] = 0; n.savedGs[ch] = 0; n.savedCt[ch] = 0;
+        n.savedSp[ch] = n.task(ch); n.savedIf[ch] = 1;   // the slot is empty (emptyChildSlot): the rest is 0 already
         wake(n, ch);
     }
 
@@ -393,8 +408,8 @@ public final class Machine extends EntryReturn {
      */
     void childFirstAppStep(State n, int c, int t) {
         if (n.stack[n.app(t)].length > 0)
-            throw new Violation(Property.RETURN_MISMATCH, "the clone child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
-                    + " left on its new stack");
+            throw new Violation(Property.RETURN_MISMATCH, "the child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
+                    + " left on its stack (clone: a new stack; fork: the copy of the parent's, whose return address and flags word the fork fix drops)");
         n.status[t] = State.DONE;
         schedule(n, c, t, true);
         emptyChildSlot(n, t);
@@ -463,7 +478,7 @@ public final class Machine extends EntryReturn {
                 advance(n, t, a);
                 mayScheduleFor(n, c, t, " in copy_process (a GFP_KERNEL allocation may sleep)");
             }
-            case CLONE_REGS -> {
+            case CLONE_REGS, FORK_REGS -> {
                 // CLONE_UKL under CONFIG_UKL_SAME_STACK: "clone takes parent's pt_regs from tss_sp2 which
                 // is a scratch space" (entry_64.S ukl_entry_SYSCALL_64, commit e0029131): the syscall
                 // path stored them there (a save_sp still pending in its activation). Without that
@@ -476,7 +491,7 @@ public final class Machine extends EntryReturn {
                 // One child slot: a clone while the child lives fails with -EAGAIN (the model's
                 // RLIMIT_NPROC, copy_process's is_rlimit_overlimit test).
                 int ch = childOf[t];
-                if (ch >= 0 && n.status[ch] == State.DONE) cloneChild(n, c, t, ch);
+                if (ch >= 0 && n.status[ch] == State.DONE) cloneChild(n, c, t, ch, op.kind() == Workload.BodyKind.FORK_REGS);
             }
             case SIGRETURN -> {
                 // rt_sigreturn: "frame = regs->sp + sizeof(long)" for UKL threads (the entry's return

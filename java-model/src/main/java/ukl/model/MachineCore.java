@@ -27,7 +27,10 @@ abstract class MachineCore {
     final Instr[][] code;
     final String[] codeNames;
     final boolean[] entryPath;
-    final int[] vecPath = new int[Vector.values().length];
+    /** Per vector (built-in ordinals, then the path file's declared ones, issue 14): code index of its path. */
+    final int[] vecPath;
+    /** Per vector: its name in traces (TIMER ... DF, then declared names such as GP). */
+    final String[] vecNames;
     final int[] libcOf;                 // per thread: code index of its libc_syscall
     final int shortcutWrapped, shortcutBare;
     final List<String> bodyNames = new ArrayList<>();
@@ -92,12 +95,18 @@ abstract class MachineCore {
         if (codes.size() > 63) throw new IllegalStateException("too many paths for the activation encoding");
         code = codes.toArray(new Instr[0][]);
         codeNames = names.toArray(new String[0]);
+        List<ukl.model.lang.Ast.VectorDef> declared = p.merged().vectors();
+        int nBuiltin = Vector.values().length;
+        vecPath = new int[nBuiltin + declared.size()];
+        vecNames = new String[vecPath.length];
+        for (Vector v : Vector.values()) { vecPath[v.ordinal()] = p.pathIndex(v.path); vecNames[v.ordinal()] = v.name(); }
+        for (int i = 0; i < declared.size(); i++) { vecPath[nBuiltin + i] = p.pathIndex(declared.get(i).path()); vecNames[nBuiltin + i] = declared.get(i).name(); }
         entryPath = new boolean[code.length];
         for (int i = 0; i < codeNames.length; i++) {
             String n = codeNames[i].replace("linux:", "");
             entryPath[i] = List.of("syscall", "irq", "exc_pf", "exc_df", "nmi", "mc", "db").contains(n);
         }
-        for (Vector v : Vector.values()) vecPath[v.ordinal()] = p.pathIndex(v.path);
+        for (int i = nBuiltin; i < vecPath.length; i++) entryPath[vecPath[i]] = true;   // a declared vector's path ends with its return
         nmiEnterPc = new int[code.length];
         for (int i = 0; i < code.length; i++) {
             nmiEnterPc[i] = -1;
@@ -126,6 +135,10 @@ abstract class MachineCore {
     public boolean entryPath(int i) { return entryPath[i]; }
     public int forkPath() { return forkPath; }
     public int vecPath(Vector v) { return vecPath[v.ordinal()]; }
+    /** Every vector's path, built-in ordinals first, then the declared vectors (the TLA+ twin's VecPath). */
+    public int[] vecPaths() { return vecPath.clone(); }
+    public String vecName(int vi) { return vecNames[vi]; }
+    public int vectors() { return vecPath.length; }
     public int libcOf(int t) { return libcOf[t]; }
     public int shortcutWrapped() { return shortcutWrapped; }
     public int shortcutBare() { return shortcutBare; }
@@ -179,7 +192,7 @@ abstract class MachineCore {
                     sb.append(codeNames[Act.code(x)]);
                     Instr in = instr(Act.code(x), Act.pc(x));
                     sb.append("@").append(in == null ? "end" : String.valueOf(in.line()));
-                    if (Act.vec(x) != 0) sb.append("[").append(Vector.values()[Act.vec(x) - 1]).append(Act.hw(x) ? "" : ",no frame").append("]");
+                    if (Act.vec(x) != 0) sb.append("[").append(vecNames[Act.vec(x) - 1]).append(Act.hw(x) ? "" : ",no frame").append("]");
                 }
             }
         }
@@ -228,7 +241,7 @@ abstract class MachineCore {
     }
 
     /** What started an activation with a hardware frame: its vector, or ret_from_fork for a clone child's first return (vec 0). */
-    static String vecName(int act) { return Act.vec(act) == 0 ? "ret_from_fork" : Vector.values()[Act.vec(act) - 1].toString(); }
+    String actVecName(int act) { return Act.vec(act) == 0 ? "ret_from_fork" : vecNames[Act.vec(act) - 1]; }
 
     int nearestVec(State n, int t) {
         for (int d = n.depth(t) - 1; d >= 1; d--) if (Act.vec(n.act(t, d)) != 0) return Act.vec(n.act(t, d)) - 1;

@@ -35,7 +35,8 @@ public final class Scenario {
 
     /** Whether a program makes clone() calls, so that its thread needs a child slot. */
     public static boolean clones(List<Workload.AppOp> prog) {
-        for (Workload.AppOp o : prog) if (o.kind() == Workload.AppKind.SYSCALL && "clone".equals(o.body())) return true;
+        // A shortcut never runs these bodies: clone and fork always take the full path (FULL_PATH_ONLY).
+        for (Workload.AppOp o : prog) if (("clone".equals(o.body()) || "fork".equals(o.body()))) return true;
         return false;
     }
 
@@ -130,6 +131,8 @@ public final class Scenario {
         m.put("bypassLimit", bypassLimit);
         Map<String, Object> istm = new LinkedHashMap<>();
         for (Vector v : Vector.values()) istm.put(v.name(), ist[v.ordinal()]);
+        List<Ast.VectorDef> declared = program.merged().vectors();
+        for (int i = 0; i < declared.size(); i++) istm.put(declared.get(i).name(), ist[Vector.values().length + i]);
         m.put("ist", istm);
         m.put("workload", workload.name());
         m.put("cpus", cpus);
@@ -165,6 +168,8 @@ public final class Scenario {
         public boolean preemptFull = false;
         public Integer bypassLimit;
         public final Map<Vector, Integer> ist = new EnumMap<>(Vector.class);
+        /** --ist for a vector the path file declares (issue 14), by upper-case name; resolved in build(). */
+        public final Map<String, Integer> declaredIst = new LinkedHashMap<>();
         public Integer cpus;
         public Integer threads;
         public Boolean coRunner;
@@ -233,9 +238,18 @@ public final class Scenario {
             int eq = spec.indexOf('=');
             if (eq < 0) throw InputError.arg(origin, "--ist takes VECTOR=INDEX (e.g. PF=6), not '" + spec + "'");
             Vector v = Vector.byName(spec.substring(0, eq));
-            if (v == null) throw InputError.arg(origin, "unknown vector '" + spec.substring(0, eq) + "'; expected TIMER, IPI, NMI, MC, DB, PF or DF");
             int k;
             try { k = Integer.parseInt(spec.substring(eq + 1)); } catch (NumberFormatException e) { k = -1; }
+            if (v == null) {
+                // Maybe a vector the path file declares: known only once the program is compiled.
+                String n = spec.substring(0, eq).strip().toUpperCase(java.util.Locale.ROOT);
+                if (!n.matches("[A-Z][A-Z0-9_]*"))
+                    throw InputError.arg(origin, "unknown vector '" + spec.substring(0, eq) + "'; expected TIMER, IPI, NMI, MC, DB, PF, DF or a vector the path file declares");
+                if (k < 0 || k > 7) throw InputError.arg(origin, "IST index for " + n + " must be 0 (none) to 7, not '" + spec.substring(eq + 1) + "'");
+                if (declaredIst.containsKey(n) && declaredIst.get(n) != k) throw InputError.arg(origin, "contradictory --ist for " + n + ": " + declaredIst.get(n) + " and " + k);
+                declaredIst.put(n, k);
+                return this;
+            }
             if (k < 0 || k > 7) throw InputError.arg(origin, "IST index for " + v + " must be 0 (none) to 7, not '" + spec.substring(eq + 1) + "'");
             if (ist.containsKey(v) && ist.get(v) != k) throw InputError.arg(origin, "contradictory --ist for " + v + ": " + ist.get(v) + " and " + k);
             ist.put(v, k);
@@ -308,14 +322,25 @@ public final class Scenario {
             String base = merged.basePreset();
             String where = pathsFile != null ? pathsFile : origin;
             for (String req : PathNames.REQUIRED)
-                if (!merged.file().paths().stream().anyMatch(p -> p.name().equals(req)))
+                if (merged.file().path(req) == null)
                     throw new InputError(where, pathsFile != null ? 1 : 0, 1, "path '" + req + "' is missing; a path file must define it or extend a preset");
 
             // Contradictory option sets are input errors (MODEL.md section 5), not verdicts.
             String contradiction = OptionConstraints.contradiction(base, OptionConstraints.admitted(base, merged.file()), options);
             if (contradiction != null) throw InputError.arg(origin, contradiction);
-            int[] istArr = new int[Vector.values().length];
+            // Built-in vectors first, then the ones the path file declares (issue 14), in declaration order.
+            List<Ast.VectorDef> declared = merged.file().vectors();
+            int[] istArr = new int[Vector.values().length + declared.size()];
             for (Vector v : Vector.values()) istArr[v.ordinal()] = v.defaultIst;
+            for (int i = 0; i < declared.size(); i++) {
+                Ast.VectorDef d = declared.get(i);
+                istArr[Vector.values().length + i] = declaredIst.getOrDefault(d.name(), d.ist());
+            }
+            for (String n : declaredIst.keySet())
+                if (merged.file().vector(n) == null)
+                    throw InputError.arg(origin, "unknown vector '" + n + "' in --ist; expected TIMER, IPI, NMI, MC, DB, PF, DF"
+                            + (declared.isEmpty() ? " (this program declares no vectors)" : " or one the path file declares: "
+                            + String.join(", ", declared.stream().map(Ast.VectorDef::name).toList())));
             if (options.contains(Option.PF_SS)) {
                 if (ist.containsKey(Vector.PF) && ist.get(Vector.PF) == 0)
                     throw InputError.arg(origin, "contradictory: PF_SS puts #PF on an IST stack but --ist PF=0 says none");
@@ -340,13 +365,13 @@ public final class Scenario {
             for (Workload.AppOp o : w.app())
                 if (o.kind() == Workload.AppKind.SHORTCUT && o.wrapped() && !base.equals("linux"))
                     for (String need : List.of("shortcut_enter", "shortcut_exit"))
-                        if (merged.file().paths().stream().noneMatch(p -> p.name().equals(need)))
+                        if (merged.file().path(need) == null)
                             throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " runs a wrapped shortcut, which needs path '"
                                     + need + "'; this program has " + (need.equals("shortcut_exit") ? "shortcut_enter but no shortcut_exit" : "no shortcut_enter"));
 
             // A clone child returns through ret_from_fork: without that path there is no child to check.
-            if (Scenario.clones(w.app()) && merged.file().paths().stream().noneMatch(p -> p.name().equals("ret_from_fork")))
-                throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " creates a thread with clone(), whose first return needs path 'ret_from_fork'; this program has none");
+            if (Scenario.clones(w.app()) && merged.file().path("ret_from_fork") == null)
+                throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " creates a child with clone() or fork(), whose first return needs path 'ret_from_fork'; this program has none");
 
             Set<String> optNames = new TreeSet<>();
             for (Option o : options) optNames.add(o.name());

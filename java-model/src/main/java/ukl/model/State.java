@@ -153,7 +153,7 @@ public final class State {
             n = put(buf, n, preempt[t]); n = put(buf, n, bypassCount[t]); n = put(buf, n, bypassRun[t]); n = put(buf, n, ipiWait[t]); n = put(buf, n, sysretDepth[t] + 1); n = put(buf, n, sigArm[t]);
             n = put(buf, n, savedSp[t]); n = put(buf, n, savedIf[t] | savedCpl[t] << 1 | savedGs[t] << 3 | savedCt[t] << 4);
             n = put(buf, n, acts[t].length);
-            for (int a : acts[t]) n = put(buf, n, a);
+            for (int a : acts[t]) n = putUnsigned(buf, n, a);   // every bit of an activation is used (Act)
         }
         e.n = n;
     }
@@ -264,6 +264,13 @@ public final class State {
     private static int put(byte[] buf, int n, int v) {
         if ((v & ~0x7F) == 0) { buf[n] = (byte) v; return n + 1; }   // most fields: one byte
         if (v < 0) throw new IllegalStateException("negative field in state encoding: " + v);
+        while ((v & ~0x7F) != 0) { buf[n++] = (byte) ((v & 0x7F) | 0x80); v >>>= 7; }
+        buf[n] = (byte) v;
+        return n + 1;
+    }
+
+    /** Writes v's 32 bits as an unsigned varint (up to 5 bytes); the decoder reads it back exactly. */
+    private static int putUnsigned(byte[] buf, int n, int v) {
         while ((v & ~0x7F) != 0) { buf[n++] = (byte) ((v & 0x7F) | 0x80); v >>>= 7; }
         buf[n] = (byte) v;
         return n + 1;

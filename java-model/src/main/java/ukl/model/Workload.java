@@ -34,10 +34,12 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
      * deeper than the task stack; on a task or IST stack it runs into the guard page below it.
      * ALLOC: a GFP_KERNEL allocation, which may sleep in reclaim: schedule(). CLONE_REGS:
      * copy_thread copies the parent's pt_regs into the child (issue 13; see Machine.execBody).
+     * FORK_REGS: the same for fork (no CLONE_VM, no new stack): the child's stack is the copy of
+     * the parent's, and pt_regs->sp points into it.
      * SIGRETURN: rt_sigreturn's restore_sigcontext, which loads pt_regs from the signal frame on
      * the app stack (arch/x86/kernel/signal.c), so the syscall's return resumes the interrupted context.
      */
-    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS, SIGRETURN }
+    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS, FORK_REGS, SIGRETURN }
 
     public record BodyOp(BodyKind kind) {
         public String render() {
@@ -72,11 +74,15 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
             // clone(CLONE_UKL) for pthread_create: copy_process allocates the child (dup_task_struct,
             // GFP_KERNEL: may sleep), then copy_thread copies the parent's pt_regs.
             Map.entry("clone", List.of(b(BodyKind.ALLOC), b(BodyKind.CLONE_REGS))),
+            // fork() (glibc _Fork: the clone syscall with SIGCHLD, no CLONE_VM, no new stack): the
+            // child's mm is a copy of the parent's, so its stack holds what the parent's had,
+            // including what the UKL entry pushed there (issue 13, item 4).
+            Map.entry("fork", List.of(b(BodyKind.ALLOC), b(BodyKind.FORK_REGS))),
             // The signal restorer's syscall (glibc __restore_rt: mov $15, %eax; syscall).
             Map.entry("rt_sigreturn", List.of(b(BodyKind.SIGRETURN))));
 
     /** Bodies whose glibc wrapper never bypasses (UKL-CODE-NOTES "Bypass": syscall(), clone, vfork, the signal restorer). */
-    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone", "rt_sigreturn");
+    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone", "fork", "rt_sigreturn");
 
     /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
     public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
@@ -126,6 +132,11 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         // slot (entry_64.S ukl_entry_SYSCALL_64); copy_process may sleep before it reads them.
         add(m, "clone", "clone() of a UKL thread (pthread_create): copy_process may sleep, then copy_thread takes the parent's pt_regs; a co-running process shares the CPU",
                 List.of(sys("clone")), 1, 1, true, Map.of(Event.TIMER, 1));
+        // issue 13, item 4: fork of the UKL process. Its child starts from a copy of the parent's
+        // stack, where the UKL entry's call and pushf left a return address and a flags word above
+        // pt_regs->sp; 5.14's ret_from_fork and 6.x's copy_thread drop them (the "fork fix").
+        add(m, "fork", "fork() of a UKL process: the child's stack is a copy of the parent's, with the return address and flags the UKL entry pushed; its first return must drop them",
+                List.of(sys("fork")), 1, 1, false, Map.of(Event.TIMER, 1));
         // issue 13: signals with a handler. exit_work delivers the signal by writing a frame on the
         // app stack (get_sigframe: regs->sp - 128, below the red zone) and returning to the handler;
         // the handler's restorer calls rt_sigreturn, always through the full path. The timer lands in

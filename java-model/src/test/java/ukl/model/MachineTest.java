@@ -245,4 +245,49 @@ class MachineTest {
         assertTrue(r.violated(Property.STACK_CLOBBER));
         assertTrue(r.properties().get(Property.STACK_CLOBBER).trace().why().contains("setup_rt_frame"));
     }
+
+    /**
+     * Issue 14, declared vectors: a raise is a trap (the frame resumes the next op), but when the
+     * frame cannot be pushed (the app stack's next page is unmapped) #PF is delivered instead and
+     * the raise runs again after it. No bundled workload reaches a raise with such a stack (every
+     * stack growth is followed by an app-code push that faults first), so the state is made here.
+     */
+    @Test
+    void aRaiseIsATrapAndOneWhoseFrameFaultsRunsAgainAfterThePageFault() {
+        String text = "extends ukl-paper\n\nvector UD exc_ud\n\npatch libc_syscall:\n    before call:\n        raise UD\n\n"
+                + "path exc_ud:\n    push_regs\n    handle\n    pop_regs\n    iret\n";
+        Scenario.Builder sb = Scenario.builder().paths("ud.ukl", text).workload("stack-grow").option(Option.NSS).option(Option.PF_SS);   // #PF on its IST stack: its own frame can be pushed
+        sb.eventsSpec("none");
+        Explorer ex = Explorer.exact(sb.build());
+        ex.run();
+        Machine m = ex.machine();
+        int libc = m.libcOf(0), raisePc = -1;
+        for (int pc = 0; pc < m.code()[libc].length; pc++)
+            if (m.code()[libc][pc].op() == ukl.model.lang.Op.RAISE) raisePc = pc;
+        assertTrue(raisePc >= 0);
+        int ud = Vector.values().length, checked = 0;
+        for (byte[] b : ex.states()) {
+            State s = State.decode(b, m.nCpu, m.nThr, m.nMm);
+            int d = s.depth(0) - 1, at = raisePc;
+            java.util.function.Predicate<Machine.Transition> isRaise = x -> x.label().type() == Machine.Label.Type.OP
+                    && x.label().code() == libc && x.label().pc() == at;
+            List<Machine.Transition> plain = new java.util.ArrayList<>();
+            m.successors(s, plain::add);
+            if (plain.stream().noneMatch(isRaise)) continue;
+            for (boolean unmapped : new boolean[]{false, true}) {
+                State from = s.copy();
+                if (unmapped) from.appStack[0] = State.FRONTIER;
+                List<Machine.Transition> out = new java.util.ArrayList<>();
+                m.successors(from, out::add);
+                Machine.Transition step = out.stream().filter(isRaise).findFirst().orElseThrow();
+                State n = step.next();
+                assertNotNull(n, "the raise step of " + (unmapped ? "an unmapped" : "a mapped") + " stack: " + step.why());
+                assertEquals(unmapped ? Vector.PF.ordinal() + 1 : ud + 1, Act.vec(n.topAct(0)), "the vector delivered");
+                assertEquals(unmapped ? raisePc : raisePc + 1, Act.pc(n.act(0, d)), "where the frame resumes");
+            }
+            checked++;
+        }
+        assertTrue(checked > 0, "no state at the raise");
+        assertEquals("UD", m.vecName(ud));
+    }
 }

@@ -232,4 +232,64 @@ class PathLanguageTest {
         assertEquals(PathPrinter.print(f), PathPrinter.print(PathParser.parse("q.ukl", PathPrinter.print(f))));
         assertTrue(PathPrinter.print(f).contains("patch syscall:\n    delete sti 1\n    before ct_exit:\n        sti\n"), PathPrinter.print(f));
     }
+
+    // ---- issue 14: new vectors (vector NAME PATH [ist K]) and raise
+
+    private static final String VEC = "extends linux\n\nvector ud exc_ud ist 5    # idt.c\n\npatch syscall:\n    after push_regs:\n        raise ud\n\n"
+            + "path exc_ud:\n    push_regs\n    handle\n    pop_regs\n    iret\n";
+
+    @Test
+    void aDeclaredVectorIsRaisedByItsIndexAfterTheBuiltInOnesAndPrintsBack() {
+        Program p = compilePatch(VEC.replace("p.ukl", "p.ukl"));
+        Ast.VectorDef v = p.merged().vectors().get(0);
+        assertEquals("UD", v.name());   // names are upper-cased: case is ignored
+        assertEquals(5, v.ist());
+        Instr raise = null;
+        for (Instr in : p.code()[p.pathIndex("syscall")]) if (in.op() == Op.RAISE) raise = in;
+        assertNotNull(raise);
+        assertEquals(Vector.values().length, raise.arg());
+        Ast.PathFile f = PathParser.parse("p.ukl", VEC);
+        String printed = PathPrinter.print(f);
+        assertTrue(printed.contains("vector UD exc_ud ist 5"), printed);
+        assertTrue(printed.contains("        raise UD\n"), printed);
+        assertEquals(printed, PathPrinter.print(PathParser.parse("q.ukl", printed)));
+        String merged = PathPrinter.printMerged(PathCompiler.merge(f, Presets::load));
+        assertTrue(merged.contains("vector UD exc_ud ist 5") && merged.contains("# p.ukl:3: idt.c"), merged);
+        // The scenario gives it its IST slot, and --ist may override it.
+        Scenario.Builder sb = Scenario.builder().paths("p.ukl", VEC).workload("getppid");
+        assertEquals(5, sb.build().ist[Vector.values().length]);
+        assertEquals(3, Scenario.builder().paths("p.ukl", VEC).workload("getppid").istSpec("ud=3").build().ist[Vector.values().length]);
+        InputError e = assertThrows(InputError.class, () -> Scenario.builder().paths("p.ukl", VEC).workload("getppid").istSpec("GP=3").build());
+        assertTrue(e.getMessage().contains("unknown vector 'GP'") && e.getMessage().contains("UD"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no path         | vector UD                          | 3 | 11 | the path that handles UD is missing",
+            "built-in name   | vector NMI exc_nmi                 | 3 | 8  | is a built-in vector or event",
+            "standard path   | vector UD irq                      | 3 | 11 | already handles a built-in vector",
+            "bad ist         | vector UD exc_ud ist 9             | 3 | 22 | IST index must be 0 (none) to 7",
+            "ist no index    | vector UD exc_ud ist               | 3 | 22 | expected the IST index",
+            "trailing word   | vector UD exc_ud fast              | 3 | 18 | unexpected 'fast'",
+            "twice           | vector UD exc_ud\\nvector ud exc_ud | 4 | 8  | declared twice",
+    })
+    void aMalformedVectorDeclarationIsAPositionedError(String what, String decl, int line, int col, String msg) {
+        String text = "extends linux\n\n" + decl.strip().replace("\\n", "\n") + "\n\npath exc_ud:\n    iret\n";
+        InputError e = assertThrows(InputError.class, () -> PathParser.parse("v.ukl", text), what);
+        assertEquals("v.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
+        assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "undeclared raise   | vector UD exc_ud\\npatch syscall:\\n    after push_regs:\\n        raise GP\\npath exc_ud:\\n    iret | 6 | 15 | no vector GP is declared",
+            "no handler path    | vector UD exc_ud\\npatch syscall:\\n    after push_regs:\\n        raise UD                      | 3 | 11 | no path 'exc_ud' handles it",
+            "handler also run   | vector UD exc_ud\\npatch syscall:\\n    after push_regs:\\n        run exc_ud\\npath exc_ud:\\n    iret | 7 | 6  | cannot also be a helper",
+    })
+    void aVectorTheProgramCannotUseIsAPositionedError(String what, String body, int line, int col, String msg) {
+        String text = "extends linux\n\n" + body.strip().replace("\\n", "\n") + "\n";
+        InputError e = assertThrows(InputError.class, () -> compilePatch(text), what);
+        assertEquals("p.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
+        assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
+    }
 }

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * junit-platform.properties); -Djqwik.tries.default=N runs more.
  */
 class DifferentialProperties {
-    enum Mutation { DROP, DUPLICATE, SWAP, FLIP_CLI_STI, MOVE_SET_MODE, RET_FOR_IRET }
+    /** RAISE_UD (issue 14) is made by {@link #raiseAt}, which also declares the vector; mutants() does not draw it. */
+    enum Mutation { DROP, DUPLICATE, SWAP, FLIP_CLI_STI, MOVE_SET_MODE, RET_FOR_IRET, RAISE_UD }
 
     /** A preset path to mutate, and a small scenario that runs it. */
     record Target(String preset, String path, String workload, String events, List<String> options) {}
@@ -52,7 +53,9 @@ class DifferentialProperties {
             new Target("ukl-5.14", "mc", "compute", "MC:1", List.of()),
             new Target("ukl-5.14", "syscall", "clone", "TIMER:1", List.of("NSS")),
             // issue 13: signal delivery, the sig_frame iret branch and rt_sigreturn's return
-            new Target("ukl-5.14", "syscall", "signal-getppid", "TIMER:1,SIGNAL:1", List.of()));
+            new Target("ukl-5.14", "syscall", "signal-getppid", "TIMER:1,SIGNAL:1", List.of()),
+            // issue 13, item 4: fork's child returns through ret_from_fork and its fork fix
+            new Target("ukl-5.14", "ret_from_fork", "fork", "TIMER:1", List.of("RET")));
 
     record Mutant(Target target, Mutation mutation, int at, String text) {
         @Override public String toString() { return target.preset() + ":" + target.path() + " " + mutation + " at op " + at; }
@@ -60,7 +63,7 @@ class DifferentialProperties {
 
     @Provide
     Arbitrary<Mutant> mutants() {
-        return Combinators.combine(Arbitraries.of(TARGETS), Arbitraries.of(Mutation.values()), Arbitraries.integers().between(0, 40))
+        return Combinators.combine(Arbitraries.of(TARGETS), Arbitraries.of(Mutation.values()).filter(mu -> mu != Mutation.RAISE_UD), Arbitraries.integers().between(0, 40))
                 .as(DifferentialProperties::mutate)
                 .filter(m -> m != null);
     }
@@ -115,6 +118,7 @@ class DifferentialProperties {
                 }
                 case RET_FOR_IRET -> out.add(o.op() == Op.RET ? new Ast.OpStmt(Op.IRET, null, 0, 0, o.comment())
                         : o.op() == Op.IRET ? new Ast.OpStmt(Op.RET, null, 0, 0, o.comment()) : o);
+                case RAISE_UD -> out.add(o);
             }
         }
         return out;
@@ -234,5 +238,87 @@ class DifferentialProperties {
         Scenario.Builder b = Scenario.builder().preset("linux").workload("perf-getppid");
         b.eventsSpec("NMI:3");
         perturbationIsCaught(b, "nmi-ignores-df", Machine.Perturbation.NMI_IGNORES_DF);
+    }
+
+    // ---- issue 14: a declared vector raised anywhere in a preset path
+
+    /** A paranoid-style handler (GS from MSR_GS_BASE), right wherever it is raised. */
+    static final String UD_HANDLER = "path exc_ud:\n    push_regs\n    classify paranoid\n    if from_user:\n        swapgs\n    handle\n"
+            + "    if from_user:\n        swapgs\n    pop_regs\n    iret\n";
+
+    /** The target's path with 'raise UD' before its k-th op line (mod its length), #UD on IST {@code ist}. */
+    static Mutant raiseAt(Target t, int n, int ist) {
+        Ast.PathDef def = Presets.load(t.preset()).path(t.path());
+        List<int[]> ops = new ArrayList<>();
+        count(def.body(), ops, new int[]{0});
+        int k = n % ops.size();
+        List<Ast.Stmt> body = insertRaise(def.body(), k, new int[]{0});
+        Ast.PathDef handler = ukl.model.lang.PathParser.parse("h.ukl", UD_HANDLER).path("exc_ud");
+        Ast.PathFile f = new Ast.PathFile("mutant.ukl", t.preset(), List.of("raise UD (IST " + ist + ") before op " + k),
+                List.of(new Ast.PathDef(t.path(), body, 0, null), handler), List.of(),
+                List.of(new Ast.VectorDef("UD", "exc_ud", ist, 0, 0, null, "mutant.ukl")));
+        return new Mutant(t, Mutation.RAISE_UD, k, PathPrinter.print(f));
+    }
+
+    private static List<Ast.Stmt> insertRaise(List<Ast.Stmt> b, int k, int[] c) {
+        List<Ast.Stmt> out = new ArrayList<>();
+        for (Ast.Stmt s : b) {
+            if (s instanceof Ast.IfStmt is) {
+                out.add(new Ast.IfStmt(is.cond(), insertRaise(is.then(), k, c), insertRaise(is.orElse(), k, c), is.line(), is.col()));
+                continue;
+            }
+            if (c[0]++ == k) out.add(new Ast.OpStmt(Op.RAISE, "UD", 0, 0, "generated"));
+            out.add(s);
+        }
+        return out;
+    }
+
+    @Provide
+    Arbitrary<Mutant> raises() {
+        return Combinators.combine(Arbitraries.of(TARGETS), Arbitraries.integers().between(0, 40), Arbitraries.of(0, 2, 5))
+                .as(DifferentialProperties::raiseAt);
+    }
+
+    /** Both engines agree on a declared vector raised before any op of any target path, on any of three IST choices. */
+    @Property(seed = "20261206")
+    void bothEnginesAgreeOnARaiseAnywhere(@ForAll("raises") Mutant m) throws Exception {
+        CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
+        assertTrue(o.agree(), m.text() + ":\n" + String.join("\n", o.differences()));
+    }
+
+    /**
+     * Deterministically: before each op of Linux's syscall path where the context changes (both
+     * swapgs: user GS; switch_stack: the user's stack; ct_exit: the task stack; sysret), #UD on the
+     * NMI's IST with an NMI that can clobber it.
+     */
+    @Test
+    void bothEnginesAgreeOnARaiseWhereverLinuxSyscallChangesContext() throws Exception {
+        Target t = new Target("linux", "syscall", "getppid", "NMI:1", List.of());
+        List<Ast.Stmt> body = Presets.load("linux").path("syscall").body();
+        int tried = 0;
+        for (int k = 0; k < body.size(); k++) {
+            if (!(body.get(k) instanceof Ast.OpStmt o) || !List.of(Op.SWAPGS, Op.SWITCH_STACK, Op.CT_EXIT, Op.SYSRET).contains(o.op())) continue;
+            Mutant m = raiseAt(t, k, 2);
+            CrossCheck.Outcome o2 = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
+            assertTrue(o2.agree(), m.text() + ":\n" + String.join("\n", o2.differences()));
+            tried++;
+        }
+        assertEquals(5, tried);
+    }
+
+    /** Issue 13, deterministically: fork's child without the fork fix, and with it run twice (the second finds no return address and flags word). */
+    @Test
+    void bothEnginesAgreeWithoutAndWithADoubledForkFix() throws Exception {
+        Target t = TARGETS.get(TARGETS.size() - 1);
+        agreeWithoutEach(t, "fork_fix");
+        Mutant m = null;
+        for (int k = 0; k < 40 && m == null; k++) {
+            Mutant c = mutate(t, Mutation.DUPLICATE, k);
+            if (c != null && c.text().lines().filter(l -> l.replaceAll("\\s*#.*$", "").trim().equals("fork_fix")).count() == 2) m = c;
+        }
+        assertNotNull(m, "no mutant doubles fork_fix");
+        CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
+        assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
+        assertTrue(o.java().violated(ukl.model.Property.RETURN_MISMATCH), "a second fork fix moves pt_regs->sp past the stack's end");
     }
 }

@@ -34,10 +34,13 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class PathLanguageProperties {
     static final List<String> PATHS = PathNames.ALL;
+    /** Declared vectors (issue 14) a generated file may raise; each has a handler path exc_<name>. */
+    static final List<String> VECTORS = List.of("UD", "GP");
 
     Arbitrary<Ast.Stmt> op() {
         return Arbitraries.of(Op.values()).flatMap(o -> {
-            Arbitrary<String> arg = o == Op.RUN ? Arbitraries.of(PATHS) : o.takesArg() ? Arbitraries.of(o.args) : Arbitraries.just(null);
+            Arbitrary<String> arg = o == Op.RUN ? Arbitraries.of(PATHS) : o == Op.RAISE ? Arbitraries.of(VECTORS)
+                    : o.takesArg() ? Arbitraries.of(o.args) : Arbitraries.just(null);
             Arbitrary<String> comment = Arbitraries.strings().alpha().numeric().withChars(' ', '§', '.').ofMaxLength(20)
                     .map(String::strip).injectNull(0.3);
             return Combinators.combine(arg, comment).as((a, c) -> (Ast.Stmt) new Ast.OpStmt(o, a, 0, 0, c == null || c.isEmpty() ? null : c));
@@ -60,8 +63,11 @@ class PathLanguageProperties {
     @Provide
     Arbitrary<Ast.PathFile> files() {
         Arbitrary<Ast.PathDef> def = Combinators.combine(Arbitraries.of(PATHS), block(2)).as((n, b) -> new Ast.PathDef(n, b, 0, null));
-        return Combinators.combine(Arbitraries.of(Presets.NAMES).injectNull(0.3), def.list().ofMinSize(1).ofMaxSize(4).uniqueElements(Ast.PathDef::name))
-                .as((ext, defs) -> new Ast.PathFile("gen.ukl", ext, List.of(), defs));
+        Arbitrary<Ast.VectorDef> vec = Combinators.combine(Arbitraries.of(VECTORS), Arbitraries.integers().between(0, 7))
+                .as((n, k) -> new Ast.VectorDef(n, "exc_" + n.toLowerCase(), k, 0, 0, null, "gen.ukl"));
+        return Combinators.combine(Arbitraries.of(Presets.NAMES).injectNull(0.3), def.list().ofMinSize(1).ofMaxSize(4).uniqueElements(Ast.PathDef::name),
+                        vec.list().ofMaxSize(2).uniqueElements(Ast.VectorDef::name))
+                .as((ext, defs, vecs) -> new Ast.PathFile("gen.ukl", ext, List.of(), defs, List.of(), vecs));
     }
 
     @Property(tries = 300, seed = "20261122")
@@ -71,6 +77,8 @@ class PathLanguageProperties {
         assertEquals(printed, PathPrinter.print(back));
         assertEquals(f.extendsPreset(), back.extendsPreset());
         assertEquals(f.paths().size(), back.paths().size());
+        assertEquals(f.vectors().stream().map(v -> v.name() + " " + v.path() + " " + v.ist()).toList(),
+                back.vectors().stream().map(v -> v.name() + " " + v.path() + " " + v.ist()).toList());
     }
 
     @Provide

@@ -38,10 +38,27 @@ public final class Ast {
     /** {@code patch NAME:}: edits to the path NAME as the preset chain below this file defines it. */
     public record PatchDef(String name, List<Edit> edits, int line, int col) {}
 
-    /** A whole file: {@code extends} (or null), the paths it defines and the patches it makes, in file order. */
-    public record PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths, List<PatchDef> patches) {
+    /**
+     * {@code vector NAME PATH [ist K]} (issue 14): a new IDT entry. The path handles it, K is its
+     * IST index (0: none, the stack the CPU is on); {@code raise NAME} delivers it. {@code file} is
+     * where the declaration is (a merged program keeps the declarations of its whole chain).
+     */
+    public record VectorDef(String name, String path, int ist, int line, int col, String comment, String file) {}
+
+    /** A whole file: {@code extends} (or null), the paths it defines, the patches it makes and the vectors it declares, in file order. */
+    public record PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths, List<PatchDef> patches,
+                           List<VectorDef> vectors) {
         public PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths) {
-            this(source, extendsPreset, header, paths, List.of());
+            this(source, extendsPreset, header, paths, List.of(), List.of());
+        }
+
+        public PathFile(String source, String extendsPreset, List<String> header, List<PathDef> paths, List<PatchDef> patches) {
+            this(source, extendsPreset, header, paths, patches, List.of());
+        }
+
+        public VectorDef vector(String name) {
+            for (VectorDef v : vectors) if (v.name().equalsIgnoreCase(name)) return v;
+            return null;
         }
 
         public PathDef path(String name) {

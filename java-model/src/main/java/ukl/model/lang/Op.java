@@ -41,11 +41,13 @@ public enum Op {
     RET("ret", List.of(), false, "pop the return address; resume the app code that called or was interrupted"),
     IRET("iret", List.of(), false, "atomically restore SP, if, cpl from the frame; clears nmiBlocked"),
     SYSRET("sysret", List.of(), false, "cpl := 3, if := 1, SP := user stack"),
+    FORK_FIX("fork_fix", List.of(), false, "the fork fix: when the child's pt_regs CS is not a real user's and its stack is the copy of the parent's, pt_regs->sp += 0x10 drops the return address and flags word the parent's UKL entry pushed"),
+    RAISE("raise", List.of("<vector>"), false, "a synchronous exception (ud2, int $n, or the instruction that faults) of a vector the path file declares: the CPU delivers it here, on its IST stack or the current one, and its iret resumes the next op"),
     PANIC("panic", List.of(), true, "the kernel panics here"),
     NOP("nop", List.of(), false, "one instruction that changes nothing (a placeholder, or one more instruction boundary in a window)");
 
     public final String word;
-    /** The allowed argument words; empty if the op takes none; {@code <path>} for a path name. */
+    /** The allowed argument words; empty if the op takes none; {@code <path>} for a path name, {@code <vector>} for a declared vector's. */
     public final List<String> args;
     public final String summary;
     /** True when the op stands for a C function (or glibc C code): more than one instruction. */

@@ -42,7 +42,9 @@ public final class PathCompiler {
         }
         Map<String, Ast.PathDef> paths = new LinkedHashMap<>();
         Map<String, String> from = new HashMap<>();
+        Map<String, Ast.VectorDef> vectors = new LinkedHashMap<>();   // a child's declaration replaces its parent's
         for (Ast.PathFile pf : chain) {
+            for (Ast.VectorDef v : pf.vectors()) vectors.put(v.name(), v);
             for (Ast.PathDef d : pf.paths()) { paths.put(d.name(), d); from.put(d.name(), pf.source()); }
             for (Ast.PatchDef pd : pf.patches()) {
                 Ast.PathDef d = paths.get(pd.name());
@@ -53,7 +55,7 @@ public final class PathCompiler {
         }
         // The root of the chain is the preset whose code rules apply (e.g. which options exist).
         String root = chain.get(0).source();
-        Ast.PathFile merged = new Ast.PathFile(f.source(), null, f.header(), List.copyOf(paths.values()));
+        Ast.PathFile merged = new Ast.PathFile(f.source(), null, f.header(), List.copyOf(paths.values()), List.of(), List.copyOf(vectors.values()));
         return new Merged(merged, root, from);
     }
 
@@ -126,16 +128,26 @@ public final class PathCompiler {
         return out;
     }
 
+    /** At most this many declared vectors: the activation packs a vector in 4 bits, 7 built in (Act). */
+    public static final int MAX_VECTORS = 8;
+
     public static Program compile(String name, Merged m, Set<String> options) {
         Ast.PathFile f = m.file();
         List<String> names = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();
         for (Ast.PathDef d : f.paths()) { index.put(d.name(), names.size()); names.add(d.name()); }
+        if (f.vectors().size() > MAX_VECTORS) {
+            Ast.VectorDef v = f.vectors().get(MAX_VECTORS);
+            throw new InputError(v.file(), v.line(), v.col(), "vector " + v.name() + ": at most " + MAX_VECTORS + " vectors may be declared");
+        }
+        for (Ast.VectorDef v : f.vectors())
+            if (!index.containsKey(v.path()))
+                throw new InputError(v.file(), v.line(), v.col() + v.name().length() + 1, "vector " + v.name() + ": no path '" + v.path() + "' handles it; define 'path " + v.path() + ":'");
         Instr[][] code = new Instr[names.size()][];
         for (Ast.PathDef d : f.paths()) {
             List<Instr> out = new ArrayList<>();
             String file = m.pathFile().get(d.name());
-            emit(d.body(), out, options, index, file, d);
+            emit(d.body(), out, options, index, file, d, f.vectors());
             if (out.size() > 255)   // the machine packs a path's program counter into 8 bits
                 throw new InputError(file, d.line(), 1, "path '" + d.name() + "' compiles to " + out.size() + " instructions; at most 255 are allowed");
             code[index.get(d.name())] = out.toArray(new Instr[0]);
@@ -144,10 +156,16 @@ public final class PathCompiler {
         // A helper path no path runs (under any option) is most likely a misspelt standard path: say so.
         java.util.Set<String> run = new java.util.HashSet<>();
         for (Ast.PathDef d : f.paths()) runTargets(d.body(), run);
+        for (Ast.VectorDef v : f.vectors())
+            if (run.contains(v.path())) {
+                Ast.PathDef d = f.path(v.path());
+                throw new InputError(m.pathFile().get(d.name()), d.line(), 6, "path '" + d.name() + "' handles vector " + v.name()
+                        + " (it ends with the vector's iret) and cannot also be a helper that 'run' calls");
+            }
         for (Ast.PathDef d : f.paths())
-            if (!PathNames.known(d.name()) && !run.contains(d.name()))
+            if (!PathNames.known(d.name()) && !run.contains(d.name()) && f.vectors().stream().noneMatch(v -> v.path().equals(d.name())))
                 throw new InputError(m.pathFile().get(d.name()), d.line(), 6, "path '" + d.name() + "' is not one of " + String.join(", ", PathNames.ALL)
-                        + " and no path runs it; a helper path needs a 'run " + d.name() + "'");
+                        + " and no path runs it; a helper path needs a 'run " + d.name() + "' (or a 'vector NAME " + d.name() + "' that it handles)");
         return new Program(name, m.basePreset(), List.copyOf(names), code, Map.copyOf(index), f);
     }
 
@@ -187,7 +205,7 @@ public final class PathCompiler {
     }
 
     private static void emit(List<Ast.Stmt> stmts, List<Instr> out, Set<String> options,
-                             Map<String, Integer> index, String file, Ast.PathDef def) {
+                             Map<String, Integer> index, String file, Ast.PathDef def, List<Ast.VectorDef> vectors) {
         for (Ast.Stmt s : stmts) {
             if (s instanceof Ast.OpStmt o) {
                 int arg = 0;
@@ -198,6 +216,13 @@ public final class PathCompiler {
                     if (o.arg().equals(def.name()))
                         throw new InputError(o.file() != null ? o.file() : file, o.line(), o.col() + 4, "'run " + o.arg() + "' inside path '" + def.name() + "' would recurse forever");
                     arg = t;
+                } else if (o.op() == Op.RAISE) {
+                    int vi = -1;
+                    for (int k = 0; k < vectors.size(); k++) if (vectors.get(k).name().equals(o.arg())) vi = k;
+                    if (vi < 0)
+                        throw new InputError(o.file() != null ? o.file() : file, o.line(), o.col() + 6, "'raise " + o.arg() + "': no vector " + o.arg()
+                                + " is declared; add 'vector " + o.arg() + " PATH' (built-in vectors come from events, not raise)");
+                    arg = ukl.model.Vector.values().length + vi;   // declared vectors follow the built-in ones
                 } else if (o.arg() != null) {
                     arg = o.op().args.indexOf(o.arg());
                 }
@@ -205,19 +230,19 @@ public final class PathCompiler {
             } else if (s instanceof Ast.IfStmt i) {
                 if (i.cond().kind() == Cond.Kind.OPTION) {
                     boolean on = options.contains(i.cond().option()) ^ i.cond().negated();
-                    emit(on ? i.then() : i.orElse(), out, options, index, file, def);
+                    emit(on ? i.then() : i.orElse(), out, options, index, file, def, vectors);
                     continue;
                 }
                 int br = out.size();
                 out.add(null);
-                emit(i.then(), out, options, index, file, def);
+                emit(i.then(), out, options, index, file, def, vectors);
                 if (i.orElse().isEmpty()) {
                     out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), i.file() != null ? i.file() : file, i.line(), i.col(), null));
                 } else {
                     int jmp = out.size();
                     out.add(null);
                     out.set(br, new Instr(Instr.Kind.BR, null, 0, null, i.cond(), out.size(), i.file() != null ? i.file() : file, i.line(), i.col(), null));
-                    emit(i.orElse(), out, options, index, file, def);
+                    emit(i.orElse(), out, options, index, file, def, vectors);
                     out.set(jmp, new Instr(Instr.Kind.JMP, null, 0, null, null, out.size(), i.file() != null ? i.file() : file, i.line(), i.col(), null));
                 }
             }

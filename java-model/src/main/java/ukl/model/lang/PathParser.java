@@ -76,9 +76,10 @@ public final class PathParser {
         }
         List<Ast.PathDef> paths = new ArrayList<>();
         List<Ast.PatchDef> patches = new ArrayList<>();
+        List<Ast.VectorDef> vectors = new ArrayList<>();
         while (pos < lines.size()) {
             Line l = lines.get(pos);
-            if (l.indent != 0) throw err(l, l.indent + 1, "unexpected indentation; expected 'path NAME:' or 'patch NAME:' at column 1");
+            if (l.indent != 0) throw err(l, l.indent + 1, "unexpected indentation; expected 'path NAME:', 'patch NAME:' or 'vector NAME PATH' at column 1");
             Tok first = l.toks.get(0);
             if (first.word.equals("extends"))
                 throw err(l, first.col, "'extends' must be the first line of a path file");
@@ -87,8 +88,13 @@ public final class PathParser {
                 patches.add(patch(l, paths, patches));
                 continue;
             }
+            if (first.word.equals("vector")) {
+                vectors.add(vector(l, vectors));
+                pos++;
+                continue;
+            }
             if (!first.word.equals("path"))
-                throw err(l, first.col, "expected 'path NAME:' or 'patch NAME:', found '" + first.word + "'");
+                throw err(l, first.col, "expected 'path NAME:', 'patch NAME:' or 'vector NAME PATH', found '" + first.word + "'");
             if (l.toks.size() < 2 || l.toks.get(1).word.equals(":"))
                 throw err(l, first.col + 4, "expected a path name after 'path'");
             Tok name = l.toks.get(1);
@@ -109,7 +115,43 @@ public final class PathParser {
             List<Ast.Stmt> body = block(l, 0);
             paths.add(new Ast.PathDef(name.word, body, l.no, l.comment));
         }
-        return new Ast.PathFile(source, ext, List.copyOf(header), List.copyOf(paths), List.copyOf(patches));
+        return new Ast.PathFile(source, ext, List.copyOf(header), List.copyOf(paths), List.copyOf(patches), List.copyOf(vectors));
+    }
+
+    /** The built-in vectors and the events: names a declared vector may not take (compared ignoring case). */
+    private static boolean reservedVectorName(String n) {
+        return ukl.model.Vector.byName(n) != null || ukl.model.Event.byName(n) != null;
+    }
+
+    /** {@code vector NAME PATH [ist K]} (issue 14): a new IDT entry handled by PATH, on IST stack K (0 none). */
+    private Ast.VectorDef vector(Line l, List<Ast.VectorDef> seen) {
+        Tok first = l.toks.get(0);
+        String usage = "expected 'vector NAME PATH' or 'vector NAME PATH ist K' (e.g. 'vector GP exc_gp ist 0')";
+        if (l.toks.size() < 2) throw err(l, first.col + 7, usage);
+        Tok name = l.toks.get(1);
+        if (!name.word.matches("[A-Za-z][A-Za-z0-9_]*"))
+            throw err(l, name.col, "bad vector name '" + name.word + "'; " + usage);
+        if (reservedVectorName(name.word))
+            throw err(l, name.col, "'" + name.word + "' is a built-in vector or event (TIMER, IPI, NMI, MC, DB, PF, DF, SIGNAL, WAKEUP); a new vector needs a new name");
+        for (Ast.VectorDef v : seen)
+            if (v.name().equalsIgnoreCase(name.word)) throw err(l, name.col, "vector '" + name.word + "' is declared twice (first at line " + v.line() + ")");
+        if (l.toks.size() < 3) throw err(l, name.col + name.word.length() + 1, usage + ": the path that handles " + name.word + " is missing");
+        Tok path = l.toks.get(2);
+        if (!PathNames.helperName(path.word))
+            throw err(l, path.col, PathNames.known(path.word)
+                    ? "path '" + path.word + "' already handles a built-in vector or entry; give " + name.word + " a path of its own (e.g. exc_" + name.word.toLowerCase() + ")"
+                    : "bad path name '" + path.word + "' (lower-case letters, digits, '_')");
+        int ist = 0;
+        if (l.toks.size() > 3) {
+            Tok k = l.toks.get(3);
+            if (!k.word.equals("ist")) throw err(l, k.col, "unexpected '" + k.word + "'; " + usage);
+            if (l.toks.size() < 5) throw err(l, k.col + 4, "expected the IST index (0 none, 1 to 7) after 'ist'");
+            Tok n = l.toks.get(4);
+            try { ist = Integer.parseInt(n.word); } catch (NumberFormatException x) { ist = -1; }
+            if (ist < 0 || ist > 7) throw err(l, n.col, "IST index must be 0 (none) to 7, not '" + n.word + "'");
+            if (l.toks.size() > 5) throw err(l, l.toks.get(5).col, "unexpected '" + l.toks.get(5).word + "' after the IST index");
+        }
+        return new Ast.VectorDef(name.word.toUpperCase(java.util.Locale.ROOT), path.word, ist, l.no, name.col, l.comment, source);
     }
 
     /**
@@ -170,7 +212,8 @@ public final class PathParser {
         String text = op.word;
         if (op.takesArg()) {
             if (i >= end) throw err(e, o.col + o.word.length() + 1, "the selector '" + op.word + "' needs the op's argument: " + String.join("|", op.args));
-            text += " " + e.toks.get(i++).word;
+            String w = e.toks.get(i++).word;
+            text += " " + (op == Op.RAISE ? w.toUpperCase(java.util.Locale.ROOT) : w);
         }
         int occ = 0;
         if (i < end) {
@@ -224,6 +267,10 @@ public final class PathParser {
             if (op == Op.RUN) {
                 if (!PathNames.known(arg) && !PathNames.helperName(arg))
                     throw err(l, a.col, "bad path name '" + arg + "'; expected one of " + String.join(", ", PathNames.ALL) + ", or a helper path's name");
+            } else if (op == Op.RAISE) {
+                // The compiler checks the name against the program's 'vector' declarations.
+                if (!arg.matches("[A-Za-z][A-Za-z0-9_]*")) throw err(l, a.col, "bad vector name '" + arg + "'");
+                arg = arg.toUpperCase(java.util.Locale.ROOT);
             } else if (!op.args.contains(arg)) {
                 throw err(l, a.col, "op '" + op.word + "' takes " + String.join("|", op.args) + ", not '" + arg + "'");
             }

@@ -11,6 +11,7 @@ public final class PathPrinter {
         for (String h : f.header()) sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
         if (!f.header().isEmpty()) sb.append('\n');
         if (f.extendsPreset() != null) sb.append("extends ").append(f.extendsPreset()).append("\n\n");
+        vectors(sb, f.vectors(), false);
         boolean first = true;
         for (Ast.PathDef p : f.paths()) {
             if (!first) sb.append('\n');
@@ -40,6 +41,7 @@ public final class PathPrinter {
         sb.append("# ").append(m.file().source()).append(", merged: base preset ").append(m.basePreset()).append('\n');
         for (String h : m.file().header()) sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
         sb.append('\n');
+        vectors(sb, m.file().vectors(), true);
         boolean first = true;
         for (Ast.PathDef p : m.file().paths()) {
             if (!first) sb.append('\n');
@@ -53,6 +55,16 @@ public final class PathPrinter {
             originBlock(sb, p.body(), 1, from);
         }
         return sb.toString();
+    }
+
+    /** The 'vector' declarations, one a line, then a blank line; {@code origin}: prefix each comment with its file and line. */
+    private static void vectors(StringBuilder sb, List<Ast.VectorDef> vs, boolean origin) {
+        for (Ast.VectorDef v : vs) {
+            String c = v.comment() != null && !v.comment().isEmpty() ? v.comment() : null;
+            if (origin) c = v.file() + ":" + v.line() + (c != null ? ": " + c : "");
+            line(sb, "vector " + v.name() + " " + v.path() + (v.ist() != 0 ? " ist " + v.ist() : ""), c);
+        }
+        if (!vs.isEmpty()) sb.append('\n');
     }
 
     private static void originBlock(StringBuilder sb, List<Ast.Stmt> stmts, int depth, String from) {
