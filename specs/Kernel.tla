@@ -279,8 +279,9 @@ CloneChild(s, c, t, ch, fork) ==
 \* The child's first app instruction (Machine.childFirstAppStep): from here on it is an ordinary
 \* thread, which the other threads already model, so it exits and frees its slot.
 ChildFirstAppStep(s, c, t) ==
-    IF Len(Stack(s, AppStk(t))) > 0 THEN Viol(s, "RETURN_MISMATCH")
-    ELSE LET r == Schedule([s EXCEPT !.thr[t + 1].status = DONE], c, t, TRUE)
+    IF \E j \in 1..Len(Stack(s, AppStk(t))) : ~(Top(s, t).k = AHANDLER /\ Stack(s, AppStk(t))[j].k = FSIG)
+    THEN Viol(s, "RETURN_MISMATCH")   \* only a handler's first step may find its signal frame there
+    ELSE LET r == Schedule([s EXCEPT !.thr[t + 1].status = DONE, !.stk[AppStk(t) + 1] = << >>], c, t, TRUE)
          IN IF r.ex = "ok" THEN [r EXCEPT !.st.thr[t + 1] = EmptyChild] ELSE r
 
 ExecApp(s, c, t) ==

@@ -404,12 +404,17 @@ public final class Machine extends EntryReturn {
      * The child's first app instruction, after the app-code checks: from here on it is an ordinary
      * thread of the app, which the other threads already model, so it exits (do_exit) and frees its
      * slot for the parent's next clone. Its app stack is new: anything left on it is a piece of an
-     * entry or return the child did not unwind.
+     * entry or return the child did not unwind, but for the signal frame when that first
+     * instruction is a signal handler's (a signal delivered in the child's first exit work). The
+     * child's stack leaves with it.
      */
     void childFirstAppStep(State n, int c, int t) {
-        if (n.stack[n.app(t)].length > 0)
-            throw new Violation(Property.RETURN_MISMATCH, "the child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
-                    + " left on its stack (clone: a new stack; fork: the copy of the parent's, whose return address and flags word the fork fix drops)");
+        boolean handler = Act.kind(n.topAct(t)) == Act.HANDLER;
+        for (int f : n.stack[n.app(t)])
+            if (!(handler && Frame.kind(f) == Frame.SIG))
+                throw new Violation(Property.RETURN_MISMATCH, "the child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
+                        + " left on its stack (clone: a new stack; fork: the copy of the parent's, whose return address and flags word the fork fix drops)");
+        n.stack[n.app(t)] = new int[0];
         n.status[t] = State.DONE;
         schedule(n, c, t, true);
         emptyChildSlot(n, t);

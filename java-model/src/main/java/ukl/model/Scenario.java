@@ -99,9 +99,10 @@ public final class Scenario {
         }
         if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, w.coApp(), false, true, List.of()));
         // One child slot per cloning app thread (pthread_create: CLONE_VM, the parent's mm, a new
-        // stack), empty until its parent's copy_thread (issue 13, item 4).
+        // stack), empty until its parent's copy_thread (issue 13, item 4). It has the parent's signal
+        // handler: copy_sighand copies the actions for fork, CLONE_SIGHAND shares them for threads.
         for (int i = 0; i < threads; i++)
-            if (clones(ts.get(i).program())) ts.add(new ThreadSpec(appKind, ts.get(i).cpu(), 0, CHILD_PROGRAM, false, false, List.of(), i));
+            if (clones(ts.get(i).program())) ts.add(new ThreadSpec(appKind, ts.get(i).cpu(), 0, CHILD_PROGRAM, false, false, ts.get(i).handler(), i));
         for (int c = 0; c < cpus; c++)
             ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false, List.of()));
         this.threads = List.copyOf(ts);

@@ -137,6 +137,11 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         // pt_regs->sp; 5.14's ret_from_fork and 6.x's copy_thread drop them (the "fork fix").
         add(m, "fork", "fork() of a UKL process: the child's stack is a copy of the parent's, with the return address and flags the UKL entry pushed; its first return must drop them",
                 List.of(sys("fork")), 1, 1, false, Map.of(Event.TIMER, 1));
+        // issue 13, item 4: a signal with a handler in the fork child's first exit work. On 5.14
+        // the fork fix comes after exit work, so it moves pt_regs->sp 16 bytes into the signal
+        // frame setup_rt_frame wrote there; 6.x fixes childregs->sp in copy_thread, before.
+        add(m, "fork-signal", "fork() as in workload fork, with a signal whose handler calls getppid(): delivered in the child's first exit work, before (6.x) or after (5.14) the fork fix",
+                List.of(sys("fork")), 1, 1, false, Map.of(Event.SIGNAL, 1), CO_RUNNER, List.of(sys("getppid")));
         // issue 13: signals with a handler. exit_work delivers the signal by writing a frame on the
         // app stack (get_sigframe: regs->sp - 128, below the red zone) and returning to the handler;
         // the handler's restorer calls rt_sigreturn, always through the full path. The timer lands in
