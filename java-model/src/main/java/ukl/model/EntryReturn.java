@@ -197,7 +197,7 @@ abstract class EntryReturn extends Nmi {
                 // are meant to be the return address and flags word the parent's UKL entry left above
                 // pt_regs->sp; if anything else is there (a signal frame exit work wrote), the add
                 // moves pt_regs->sp into it.
-                int top = n.stack[n.sp[c]].length > 0 ? n.top(n.sp[c]) : 0;
+                int top = n.top(n.sp[c]);   // 0 on an empty stack, which is no REGS frame
                 int h = nearestHw(n, t);
                 if (Frame.forkRegs(top) && Frame.thread(top) == t && h >= 0 && !Frame.rpl3(hwFrame(n, t, h))) {
                     int[] st = n.stack[n.app(t)];

@@ -55,7 +55,7 @@ abstract class Faults extends Scheduling {
     // ------------------------------------------------------------------ hardware delivery (MODEL.md §2)
 
     /** Delivers vector v on CPU c; returns the vector actually delivered (a fault during delivery changes it). */
-    Vector deliver(State n, int c, Vector v) { return Vector.values()[deliver(n, c, v.ordinal())]; }   // a built-in delivery falls back to #PF/#DF only
+    Vector deliver(State n, int c, Vector v) { return Vector.builtIn(deliver(n, c, v.ordinal())); }   // a built-in delivery falls back to #PF/#DF only
 
     /** Delivers vector vi (a built-in ordinal, or a declared vector's, issue 14) on CPU c; returns the one delivered. */
     int deliver(State n, int c, int vi) {
@@ -132,7 +132,7 @@ abstract class Faults extends Scheduling {
         if (vi < 0) throw new Violation(Property.RETURN_MISMATCH, "handle in " + codeNames[Act.code(a)] + ": no interrupt or exception to handle");
         // A declared vector (issue 14) has a generic handler: C code entered like an ordinary
         // exception (irqentry_enter, so RCU must watch), which changes nothing the model tracks.
-        Vector v = vi < Vector.values().length ? Vector.values()[vi] : null;
+        Vector v = Vector.builtIn(vi);
         String vn = vecNames[vi];
         if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "the " + vn + " handler runs with the user GS base");
         // NMI, #MC and #DB enter RCU through ct_nmi_enter/irqentry_nmi_enter, which is nesting-safe;

@@ -20,6 +20,8 @@ final class Frame {
     private static final String[] NAMES = {"?", "RET", "HW", "FLAGS", "REGS", "DATA", "SIG"};
 
     static int make(int kind, int thread, int depth) { return kind | thread << 3 | depth << 7; }
+    /** The same frame owned by another thread (a fork child's copy of its parent's stack). */
+    static int withThread(int f, int thread) { return (f & ~(15 << 3)) | thread << 3; }
     static int hw(int thread, int depth, boolean ifl, boolean cpl3, int sp) {
         return make(HW, thread, depth) | (ifl ? 1 << 12 : 0) | (cpl3 ? 1 << 13 : 0) | sp << 14;
     }

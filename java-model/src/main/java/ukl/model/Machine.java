@@ -390,7 +390,7 @@ public final class Machine extends EntryReturn {
         if (fork) {
             int[] p = n.stack[n.app(t)];
             copy = java.util.Arrays.copyOf(p, user ? p.length : flagsAt + 1);
-            for (int i = 0; i < copy.length; i++) copy[i] = (copy[i] & ~(15 << 3)) | ch << 3;   // the child owns its copy
+            for (int i = 0; i < copy.length; i++) copy[i] = Frame.withThread(copy[i], ch);   // the child owns its copy
         }
         n.stack[n.app(ch)] = copy;
         n.stack[n.task(ch)] = new int[]{Frame.hw(ch, 1, ifl, user, n.app(ch)), Frame.regs(ch, 1, fork)};

@@ -96,7 +96,7 @@ abstract class MachineCore {
         code = codes.toArray(new Instr[0][]);
         codeNames = names.toArray(new String[0]);
         List<ukl.model.lang.Ast.VectorDef> declared = p.merged().vectors();
-        int nBuiltin = Vector.values().length;
+        int nBuiltin = Vector.BUILT_IN;
         vecPath = new int[nBuiltin + declared.size()];
         vecNames = new String[vecPath.length];
         for (Vector v : Vector.values()) { vecPath[v.ordinal()] = p.pathIndex(v.path); vecNames[v.ordinal()] = v.name(); }

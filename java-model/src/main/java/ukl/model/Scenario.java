@@ -36,7 +36,7 @@ public final class Scenario {
     /** Whether a program makes clone() calls, so that its thread needs a child slot. */
     public static boolean clones(List<Workload.AppOp> prog) {
         // A shortcut never runs these bodies: clone and fork always take the full path (FULL_PATH_ONLY).
-        for (Workload.AppOp o : prog) if (("clone".equals(o.body()) || "fork".equals(o.body()))) return true;
+        for (Workload.AppOp o : prog) if ("clone".equals(o.body()) || "fork".equals(o.body())) return true;
         return false;
     }
 
@@ -133,7 +133,7 @@ public final class Scenario {
         Map<String, Object> istm = new LinkedHashMap<>();
         for (Vector v : Vector.values()) istm.put(v.name(), ist[v.ordinal()]);
         List<Ast.VectorDef> declared = program.merged().vectors();
-        for (int i = 0; i < declared.size(); i++) istm.put(declared.get(i).name(), ist[Vector.values().length + i]);
+        for (int i = 0; i < declared.size(); i++) istm.put(declared.get(i).name(), ist[Vector.BUILT_IN + i]);
         m.put("ist", istm);
         m.put("workload", workload.name());
         m.put("cpus", cpus);
@@ -239,21 +239,16 @@ public final class Scenario {
             int eq = spec.indexOf('=');
             if (eq < 0) throw InputError.arg(origin, "--ist takes VECTOR=INDEX (e.g. PF=6), not '" + spec + "'");
             Vector v = Vector.byName(spec.substring(0, eq));
+            // Not a built-in name: maybe a vector the path file declares, known only once the program is compiled (build()).
+            String n = v != null ? v.name() : spec.substring(0, eq).strip().toUpperCase(java.util.Locale.ROOT);
+            if (v == null && !PathNames.vectorName(n))
+                throw InputError.arg(origin, "unknown vector '" + spec.substring(0, eq) + "'; expected TIMER, IPI, NMI, MC, DB, PF, DF or a vector the path file declares");
             int k;
             try { k = Integer.parseInt(spec.substring(eq + 1)); } catch (NumberFormatException e) { k = -1; }
-            if (v == null) {
-                // Maybe a vector the path file declares: known only once the program is compiled.
-                String n = spec.substring(0, eq).strip().toUpperCase(java.util.Locale.ROOT);
-                if (!n.matches("[A-Z][A-Z0-9_]*"))
-                    throw InputError.arg(origin, "unknown vector '" + spec.substring(0, eq) + "'; expected TIMER, IPI, NMI, MC, DB, PF, DF or a vector the path file declares");
-                if (k < 0 || k > 7) throw InputError.arg(origin, "IST index for " + n + " must be 0 (none) to 7, not '" + spec.substring(eq + 1) + "'");
-                if (declaredIst.containsKey(n) && declaredIst.get(n) != k) throw InputError.arg(origin, "contradictory --ist for " + n + ": " + declaredIst.get(n) + " and " + k);
-                declaredIst.put(n, k);
-                return this;
-            }
-            if (k < 0 || k > 7) throw InputError.arg(origin, "IST index for " + v + " must be 0 (none) to 7, not '" + spec.substring(eq + 1) + "'");
-            if (ist.containsKey(v) && ist.get(v) != k) throw InputError.arg(origin, "contradictory --ist for " + v + ": " + ist.get(v) + " and " + k);
-            ist.put(v, k);
+            if (k < 0 || k > 7) throw InputError.arg(origin, "IST index for " + n + " must be 0 (none) to 7, not '" + spec.substring(eq + 1) + "'");
+            Integer before = v != null ? ist.get(v) : declaredIst.get(n);
+            if (before != null && before != k) throw InputError.arg(origin, "contradictory --ist for " + n + ": " + before + " and " + k);
+            if (v != null) ist.put(v, k); else declaredIst.put(n, k);
             return this;
         }
 
@@ -331,11 +326,11 @@ public final class Scenario {
             if (contradiction != null) throw InputError.arg(origin, contradiction);
             // Built-in vectors first, then the ones the path file declares (issue 14), in declaration order.
             List<Ast.VectorDef> declared = merged.file().vectors();
-            int[] istArr = new int[Vector.values().length + declared.size()];
+            int[] istArr = new int[Vector.BUILT_IN + declared.size()];
             for (Vector v : Vector.values()) istArr[v.ordinal()] = v.defaultIst;
             for (int i = 0; i < declared.size(); i++) {
                 Ast.VectorDef d = declared.get(i);
-                istArr[Vector.values().length + i] = declaredIst.getOrDefault(d.name(), d.ist());
+                istArr[Vector.BUILT_IN + i] = declaredIst.getOrDefault(d.name(), d.ist());
             }
             for (String n : declaredIst.keySet())
                 if (merged.file().vector(n) == null)

@@ -12,6 +12,14 @@ public enum Vector {
 
     Vector(String path, int ist) { this.path = path; this.defaultIst = ist; }
 
+    private static final Vector[] ALL = values();   // values() copies its array on every call
+
+    /** How many vectors are built in; the ones a path file declares (issue 14) are numbered from here. */
+    public static final int BUILT_IN = ALL.length;
+
+    /** The built-in vector of this ordinal, or null for a declared one (no array copy: handlers run on every delivery). */
+    static Vector builtIn(int ordinal) { return ordinal < BUILT_IN ? ALL[ordinal] : null; }
+
     /** IST index given to #PF under PF_SS: the public sources do not name it; 6 is free in Linux's table. */
     public static final int PF_SS_IST = 6;
 

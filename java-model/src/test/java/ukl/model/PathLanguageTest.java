@@ -104,6 +104,14 @@ class PathLanguageTest {
             "unknown edit    | extends linux\\npatch irq:\\n    insert iret:\\n        nop\\n | 3 | 5  | expected an edit",
             "no block        | extends linux\\npatch irq:\\n    after iret:\\n              | 3 | 16 | expected an indented block",
             "both            | extends linux\\npath irq:\\n    iret\\npatch irq:\\n    delete iret\\n | 4 | 7 | both defined",
+            // issue 14: vector declarations
+            "vector no path  | extends linux\\nvector UD\\npath exc_ud:\\n    iret\\n                    | 2 | 11 | the path that handles UD is missing",
+            "vector built-in | extends linux\\nvector NMI exc_nmi\\npath exc_ud:\\n    iret\\n            | 2 | 8  | is a built-in vector or event",
+            "vector std path | extends linux\\nvector UD irq\\npath exc_ud:\\n    iret\\n                | 2 | 11 | already handles a built-in vector",
+            "vector bad ist  | extends linux\\nvector UD exc_ud ist 9\\npath exc_ud:\\n    iret\\n       | 2 | 22 | IST index must be 0 (none) to 7",
+            "vector no index | extends linux\\nvector UD exc_ud ist\\npath exc_ud:\\n    iret\\n         | 2 | 22 | expected the IST index",
+            "vector trailing | extends linux\\nvector UD exc_ud fast\\npath exc_ud:\\n    iret\\n        | 2 | 18 | unexpected 'fast'",
+            "vector twice    | extends linux\\nvector UD exc_ud\\nvector ud exc_ud\\npath exc_ud:\\n    iret\\n | 3 | 8 | declared twice",
     })
     void malformedFilesGiveOnePositionedError(String what, String text, int line, int col, String msg) {
         String src = text.strip().replace("\\n", "\n").replace("\\t", "\t");
@@ -219,7 +227,11 @@ class PathLanguageTest {
             "no such path    | patch exc_gp:\\n    delete sti\\n                  | 3 | 7  | has no path 'exc_gp' to patch",
     })
     void aPatchThatCannotApplyIsAPositionedError(String what, String edits, int line, int col, String msg) {
-        String text = "extends ukl-6x\n\n" + edits.strip().replace("\\n", "\n");
+        assertCompileError("extends ukl-6x\n\n" + edits.strip().replace("\\n", "\n"), line, col, msg, what);
+    }
+
+    /** Compiling {@code text} as p.ukl fails with one error at line:col whose message contains {@code msg}. */
+    private static void assertCompileError(String text, int line, int col, String msg, String what) {
         InputError e = assertThrows(InputError.class, () -> compilePatch(text), what);
         assertEquals("p.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
         assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
@@ -265,31 +277,11 @@ class PathLanguageTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "no path         | vector UD                          | 3 | 11 | the path that handles UD is missing",
-            "built-in name   | vector NMI exc_nmi                 | 3 | 8  | is a built-in vector or event",
-            "standard path   | vector UD irq                      | 3 | 11 | already handles a built-in vector",
-            "bad ist         | vector UD exc_ud ist 9             | 3 | 22 | IST index must be 0 (none) to 7",
-            "ist no index    | vector UD exc_ud ist               | 3 | 22 | expected the IST index",
-            "trailing word   | vector UD exc_ud fast              | 3 | 18 | unexpected 'fast'",
-            "twice           | vector UD exc_ud\\nvector ud exc_ud | 4 | 8  | declared twice",
-    })
-    void aMalformedVectorDeclarationIsAPositionedError(String what, String decl, int line, int col, String msg) {
-        String text = "extends linux\n\n" + decl.strip().replace("\\n", "\n") + "\n\npath exc_ud:\n    iret\n";
-        InputError e = assertThrows(InputError.class, () -> PathParser.parse("v.ukl", text), what);
-        assertEquals("v.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
-        assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
             "undeclared raise   | vector UD exc_ud\\npatch syscall:\\n    after push_regs:\\n        raise GP\\npath exc_ud:\\n    iret | 6 | 15 | no vector GP is declared",
             "no handler path    | vector UD exc_ud\\npatch syscall:\\n    after push_regs:\\n        raise UD                      | 3 | 11 | no path 'exc_ud' handles it",
             "handler also run   | vector UD exc_ud\\npatch syscall:\\n    after push_regs:\\n        run exc_ud\\npath exc_ud:\\n    iret | 7 | 6  | cannot also be a helper",
     })
     void aVectorTheProgramCannotUseIsAPositionedError(String what, String body, int line, int col, String msg) {
-        String text = "extends linux\n\n" + body.strip().replace("\\n", "\n") + "\n";
-        InputError e = assertThrows(InputError.class, () -> compilePatch(text), what);
-        assertEquals("p.ukl:" + line + ":" + col, e.render().substring(0, e.render().indexOf(": ")), what + ": " + e.render());
-        assertTrue(e.getMessage().contains(msg), what + ": " + e.getMessage());
+        assertCompileError("extends linux\n\n" + body.strip().replace("\\n", "\n") + "\n", line, col, msg, what);
     }
 }

@@ -222,7 +222,7 @@ public final class PathCompiler {
                     if (vi < 0)
                         throw new InputError(o.file() != null ? o.file() : file, o.line(), o.col() + 6, "'raise " + o.arg() + "': no vector " + o.arg()
                                 + " is declared; add 'vector " + o.arg() + " PATH' (built-in vectors come from events, not raise)");
-                    arg = ukl.model.Vector.values().length + vi;   // declared vectors follow the built-in ones
+                    arg = ukl.model.Vector.BUILT_IN + vi;   // declared vectors follow the built-in ones
                 } else if (o.arg() != null) {
                     arg = o.op().args.indexOf(o.arg());
                 }

@@ -17,6 +17,9 @@ public final class PathNames {
 
     public static boolean known(String n) { return ALL.contains(n); }
 
+    /** A declared vector's name (issue 14): letters, digits and '_', case ignored (names are upper-cased). */
+    public static boolean vectorName(String n) { return n.matches("[A-Za-z][A-Za-z0-9_]*"); }
+
     /** A helper path's name: a path a file defines only for 'run' (issue 14). */
     public static boolean helperName(String n) { return n.matches("[a-z][a-z0-9_]*") && !known(n); }
 }

@@ -129,7 +129,7 @@ public final class PathParser {
         String usage = "expected 'vector NAME PATH' or 'vector NAME PATH ist K' (e.g. 'vector GP exc_gp ist 0')";
         if (l.toks.size() < 2) throw err(l, first.col + 7, usage);
         Tok name = l.toks.get(1);
-        if (!name.word.matches("[A-Za-z][A-Za-z0-9_]*"))
+        if (!PathNames.vectorName(name.word))
             throw err(l, name.col, "bad vector name '" + name.word + "'; " + usage);
         if (reservedVectorName(name.word))
             throw err(l, name.col, "'" + name.word + "' is a built-in vector or event (TIMER, IPI, NMI, MC, DB, PF, DF, SIGNAL, WAKEUP); a new vector needs a new name");
@@ -269,7 +269,7 @@ public final class PathParser {
                     throw err(l, a.col, "bad path name '" + arg + "'; expected one of " + String.join(", ", PathNames.ALL) + ", or a helper path's name");
             } else if (op == Op.RAISE) {
                 // The compiler checks the name against the program's 'vector' declarations.
-                if (!arg.matches("[A-Za-z][A-Za-z0-9_]*")) throw err(l, a.col, "bad vector name '" + arg + "'");
+                if (!PathNames.vectorName(arg)) throw err(l, a.col, "bad vector name '" + arg + "'");
                 arg = arg.toUpperCase(java.util.Locale.ROOT);
             } else if (!op.args.contains(arg)) {
                 throw err(l, a.col, "op '" + op.word + "' takes " + String.join("|", op.args) + ", not '" + arg + "'");
