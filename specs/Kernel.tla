@@ -41,6 +41,7 @@ CONSTANTS
     ThrIdle,       \* TRUE for idle threads
     ThrCo,         \* TRUE for the co-running ordinary process
     ThrParent,     \* ThrParent[t+1]: for a clone child's slot, the thread whose clone() fills it; -1 otherwise
+    ThrExec,       \* ThrExec[t+1]: the thread starts as kernel_init, which execs the UKL program (issue 13, exec)
     ForkPath,      \* code index of ret_from_fork, -1 none (issue 13, item 4)
     AppProg,       \* AppProg[t+1]: sequence of [k, body, wrapped]
     HandlerProg,   \* HandlerProg[t+1]: the signal handler, then its restorer (syscall rt_sigreturn); <<>> none
@@ -68,6 +69,7 @@ MAPPED == 0  FRONTIER == 1  DEEPFRONTIER == 2  DEEP == 3
 RUNNING == 0  READY == 1  SLEEPING == 2  LOCKWAIT == 3  DONE == 4
 \* Frame kinds (Frame.java)
 FRET == 1  FHW == 2  FFLAGS == 3  FREGS == 4  FDATA == 5  FSIG == 6
+FGAP == 7   \* a word below an exec'd program's new stack top that 5.14's exec fix reserves (Frame.GAP)
 \* Activation kinds (Act.java)
 AAPP == 0  APATH == 1  ABODY == 2  AHANDLER == 3   \* AHANDLER: a signal handler's app code (issue 13)
 
@@ -133,6 +135,17 @@ PopFrame(s, i) == [s EXCEPT !.stk[i + 1] = SubSeq(@, 1, Len(@) - 1)]
 NearestHw(s, t) ==
     LET ds == {d \in 1..(Depth(s, t) - 1) : Act(s, t, d).hw}
     IN IF ds = {} THEN -1 ELSE CHOOSE d \in ds : \A e \in ds : e <= d
+\* The stacks holding thread t's hardware frame of depth h, and that frame (Machine.hwFrame).
+HwIn(s, t, h) == {i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FHW /\ Stack(s, i)[j].t = t /\ Stack(s, i)[j].d = h}
+HwFrame(s, t, h) ==
+    LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
+        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
+    IN Stack(s, i)[j]
+\* Replace that frame where it lives (Machine.setHwFrame).
+SetHwFrame(s, t, h, nf) ==
+    LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
+        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
+    IN [s EXCEPT !.stk[i + 1][j] = nf]
 NearestVec(s, t) ==
     LET ds == {d \in 1..(Depth(s, t) - 1) : Act(s, t, d).vec # 0}
     IN IF ds = {} THEN -1
@@ -141,6 +154,8 @@ HasVec(s, t, v) == \E d \in 1..(Depth(s, t) - 1) : Act(s, t, d).vec = v + 1
 RTC(t) == Has("RUN_TO_COMPLETION") /\ ~ThrIdle[t + 1] /\ ~ThrCo[t + 1]
 IsChild(t) == ThrParent[t + 1] >= 0
 ChildOf(t) == LET cs == {u \in Thrs : ThrParent[u + 1] = t} IN IF cs = {} THEN -1 ELSE CHOOSE u \in cs : TRUE
+\* The body kernel_init's thread function runs: kernel_execve (Workload "exec"), 1-based as a.body.
+ExecBodyIdx == CHOOSE b \in 1..Len(Bodies) : Bodies[b][1] = "ukl_exec"
 BitSet(m, c) == (m \div (2 ^ c)) % 2 = 1
 ClearBit(m, c) == IF BitSet(m, c) THEN m - 2 ^ c ELSE m
 
@@ -300,7 +315,7 @@ ExecApp(s, c, t) ==
     ELSE IF ~ThrIdle[t + 1] /\ ~C(s, c).ifl THEN Viol(s, "APP_IRQS_OFF")   \* every return to app code restores IF = 1
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).cpl # (IF kind = "USER" THEN 3 ELSE 0) THEN Viol(s, "RETURN_MISMATCH")
     ELSE IF ~ThrIdle[t + 1] /\ C(s, c).sp # AppStk(t) THEN Viol(s, "RETURN_MISMATCH")
-    ELSE IF IsChild(t) THEN ChildFirstAppStep(s0, c, t)
+    ELSE IF IsChild(t) \/ ThrExec[t + 1] THEN ChildFirstAppStep(s0, c, t)
     ELSE CASE op.k = "SYSCALL" \/ op.k = "SHORTCUT" ->
                 LET target == IF op.k = "SYSCALL" \/ kind = "USER" THEN LibcOf[t + 1]
                               ELSE IF op.wrapped THEN ShortcutWrapped ELSE ShortcutBare
@@ -383,6 +398,15 @@ ExecBody(s, c, t) ==
          [] op = "rcu_unlock" -> Ok(Advance([s EXCEPT !.thr[t + 1].rcu = FALSE], t))
          \* A GFP_KERNEL allocation may sleep in reclaim: schedule() (Machine.execBody ALLOC).
          [] op = "alloc" -> Schedule(Advance(s, t), c, t, FALSE)
+         \* check_ukl_exec (RFC fs/exec.c): enter_ukl_kernel() for the configured UKL program (Machine UKL_EXEC).
+         [] op = "ukl_exec" -> Ok(Advance(IF ThrKind[t + 1] = "UKL" THEN [s EXCEPT !.thr[t + 1].mode = 1] ELSE s, t))
+         \* start_thread_common (process_64.c): CS __KERNEL_CS for a UKL thread, else __USER_CS; sp = the
+         \* new stack; flags = X86_EFLAGS_IF. The return then goes to the new program (Machine START_THREAD).
+         [] op = "start_thread" ->
+              LET h == NearestHw(s, t)
+                  user == ThrKind[t + 1] = "USER"
+              IN IF h < 0 \/ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")
+                 ELSE Ok(Advance([SetHwFrame(s, t, h, Frame(FHW, t, h, TRUE, user, AppStk(t))) EXCEPT !.thr[t + 1].acts[h + 1].c3 = user], t))
          \* copy_thread: under CONFIG_UKL_SAME_STACK the parent's pt_regs come from TSS_sp2, stored by
          \* the syscall path (its save_sp still pending); another thread may have overwritten it.
          [] op \in {"clone_regs", "fork_regs"} ->
@@ -448,17 +472,6 @@ SyncRegs(s, c, t) ==
        ELSE Ok([s EXCEPT !.stk[sp + 1] = SubSeq(fr, 1, i), !.stk[task + 1] = SubSeq(fr, i + 1, Len(fr)),
                          !.cpu[c + 1].sp = task])
 
-\* The stacks holding thread t's hardware frame of depth h, and that frame (Machine.hwFrame).
-HwIn(s, t, h) == {i \in 0..(NStacks - 1) : \E j \in 1..Len(Stack(s, i)) : Stack(s, i)[j].k = FHW /\ Stack(s, i)[j].t = t /\ Stack(s, i)[j].d = h}
-HwFrame(s, t, h) ==
-    LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
-        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
-    IN Stack(s, i)[j]
-\* Replace that frame where it lives (Machine.setHwFrame).
-SetHwFrame(s, t, h, nf) ==
-    LET i == CHOOSE x \in HwIn(s, t, h) : TRUE
-        j == CHOOSE y \in 1..Len(Stack(s, i)) : Stack(s, i)[y].k = FHW /\ Stack(s, i)[y].t = t /\ Stack(s, i)[y].d = h
-    IN [s EXCEPT !.stk[i + 1][j] = nf]
 
 \* The pc of path ci's first nmi_enter (repeat_nmi, where a redirected iret lands), -1 none.
 NmiEnterPc(ci) ==
@@ -758,10 +771,19 @@ ExecOp(s, c, t, in) ==
                   forkRegs == ~empty /\ top.k = FREGS /\ top.rz /\ top.t = t
               IN IF forkRegs /\ h >= 0 /\ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")   \* Machine.hwFrame: the frame is gone
                  ELSE IF forkRegs /\ h >= 0 /\ ~Rpl3(HwFrame(s, t, h))
-                 THEN IF n >= 2 /\ st[n].k = FFLAGS /\ st[n - 1].k = FRET
+                 \* the parent's return address and flags word (fork), or the exec fix's 16 bytes (exec)
+                 THEN IF n >= 2 /\ ((st[n].k = FFLAGS /\ st[n - 1].k = FRET) \/ (st[n].k = FGAP /\ st[n - 1].k = FGAP))
                       THEN Ok(Advance([s EXCEPT !.stk[AppStk(t) + 1] = SubSeq(st, 1, n - 2)], t))
                       ELSE Viol(s, "RETURN_MISMATCH")   \* pt_regs->sp moves into whatever else is there
                  ELSE Ok(Advance(s, t))
+         \* The exec fix (Machine: EXEC_FIX): 5.14 ret_from_fork's kernel-thread branch after kernel_execve,
+         \* testb $3, CS(%rsp); jnz 4f; RSP(%rsp) -= 0x10, for the fork fix after "jmp 2b" to add back.
+         [] in.op = "exec_fix" ->
+              LET h == NearestHw(s, t) IN
+              IF h >= 0 /\ HwIn(s, t, h) = {} THEN Viol(s, "RETURN_MISMATCH")   \* Machine.hwFrame: the frame is gone
+              ELSE IF h >= 0 /\ ~Rpl3(HwFrame(s, t, h))
+              THEN Ok(Advance([s EXCEPT !.stk[AppStk(t) + 1] = @ \o <<Frame(FGAP, t, h, FALSE, FALSE, 0), Frame(FGAP, t, h, FALSE, FALSE, 0)>>], t))
+              ELSE Ok(Advance(s, t))
          \* raise V (issue 14): a trap of a declared vector, delivered here; its iret resumes the next
          \* op. A delivery that faults delivers #PF instead and leaves the op to run again (Machine: RAISE).
          [] in.op = "raise" ->
@@ -798,6 +820,8 @@ Exec(s, c, t, fuel, sh) ==
                                         [] in.cond = "need_resched" -> T(s, t).needResched
                                         [] in.cond = "sig_pending" -> T(s, t).sigPending
                                         [] in.cond = "sig_frame" -> SigFrameCs(s, t)
+                                        \* ret_from_fork's testq %rbx, %rbx: created with a thread function
+                                        [] in.cond = "kernel_thread" -> a.k = APATH /\ a.code = ForkPath /\ a.body # 0
                                 v == IF in.neg THEN ~v0 ELSE v0
                             IN Exec(SetTop(s, t, WithPc(a, IF v THEN a.pc + 1 ELSE in.target)), c, t, fuel - 1, sh)
                        [] OTHER -> IF sh /\ in.op \in COps THEN Ok(s) ELSE ExecOp(s, c, t, in)
@@ -818,6 +842,15 @@ InitThr(t) == IF IsChild(t) THEN EmptyChild ELSE
      kso |-> FALSE, ubuf |-> FALSE, rcu |-> FALSE, sigArm |-> 0, sigRet |-> FALSE,
      acts |-> <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0)>>]
 
+\* kernel_init, which execs the UKL program (Machine.execThread): mode 0, in ret_from_fork's
+\* kernel-thread branch with the exec body as its thread function, on its task stack with copy_thread's
+\* zeroed pt_regs (CS 0, flags 0, si 0) and the kernel GS.
+InitExecThr(t) == [InitThr(t) EXCEPT !.mode = 0, !.savedSp = TaskStk(t), !.savedCpl = 0, !.savedGs = 0, !.savedCt = 0,
+                                     !.acts = <<MkAct(AAPP, 0, 0, 0, FALSE, FALSE, 0), MkAct(APATH, ForkPath, 0, 0, TRUE, FALSE, ExecBodyIdx)>>]
+InitStk(i) == IF i \in {TaskStk(t) : t \in {u \in Thrs : ThrExec[u + 1]}}
+              THEN LET t == i - NThr IN <<Frame(FHW, t, 1, FALSE, FALSE, AppStk(t)), [Frame(FREGS, t, 1, FALSE, FALSE, 0) EXCEPT !.rz = TRUE]>>
+              ELSE << >>
+
 InitCpu(c) ==
     [ifl |-> FALSE, shadow |-> FALSE, nmiBlocked |-> FALSE, cpl |-> 0, gs |-> 0,
      pt |-> IF ThrMm[FirstOn(c) + 1] >= 0 THEN ThrMm[FirstOn(c) + 1] ELSE -1,
@@ -825,8 +858,8 @@ InitCpu(c) ==
      ipiState |-> 0, ipiFrom |-> 0, ipiStack |-> 0, tick |-> 0, storm |-> FALSE,
      nmiCopied |-> FALSE, nmiExec |-> FALSE, nmiRep |-> FALSE, nmiNest |-> FALSE, nmiDf |-> FALSE]
 
-Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> <<>>],
-          cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> InitThr(i - 1)]]
+Init0 == [budget |-> Budget0, mmw |-> <<-1, -1>>, stk |-> [i \in 1..NStacks |-> InitStk(i - 1)],
+          cpu |-> [i \in 1..NCpu |-> InitCpu(i - 1)], thr |-> [i \in 1..NThr |-> IF ThrExec[i] THEN InitExecThr(i - 1) ELSE InitThr(i - 1)]]
 
 RECURSIVE RestoreAll(_, _)
 RestoreAll(s, c) == IF c >= NCpu THEN s ELSE RestoreAll(Restore(s, c, FirstOn(c)), c + 1)
@@ -943,7 +976,7 @@ Next == System \/ Environment
 Errs == {"none", "BOUND", "DOUBLE_FAULT_PANIC", "MISCLASSIFIED_DF", "STACK_CLOBBER", "SLEEP_ON_IST", "RED_ZONE_CLOBBER",
          "MODE_MISMATCH", "SCHEDULE_IN_ATOMIC", "RCU_NOT_WATCHING", "EARLY_GRACE_PERIOD", "CONTEXT_TRACKING", "USER_GS_IN_KERNEL",
          "SCRATCH_CLOBBER", "UNHANDLED_KERNEL_FAULT", "RETURN_MISMATCH", "BAD_RETURN_CS", "NMI_BLOCKED_LEAK", "APP_IRQS_OFF", "BYPASS_BOUND", "DEADLOCK"}
-FrameOK(f) == f.k \in 1..6 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN /\ f.rz \in BOOLEAN
+FrameOK(f) == f.k \in 1..7 /\ f.t \in Thrs /\ f.d \in 0..MaxNesting /\ f.i \in BOOLEAN /\ f.c3 \in BOOLEAN /\ f.sp \in 0..(NStacks - 1) /\ f.fk \in BOOLEAN /\ f.rz \in BOOLEAN
 ActOK(a) == a.k \in {AAPP, APATH, ABODY, AHANDLER} /\ a.code \in 0..(Len(Code) - 1) /\ a.pc \in Nat /\ a.vec \in 0..Len(VecPath)
             /\ {a.hw, a.fu, a.scr, a.c3, a.byp, a.sent} \subseteq BOOLEAN /\ a.body \in 0..Len(Bodies) /\ a.ph \in 0..2
 BudgetTypeOK == budget \in Seq(Int) /\ Len(budget) = 7 /\ \A i \in 1..7 : budget[i] >= -1

@@ -68,7 +68,7 @@ public final class TlaModelWriter {
             if (Workload.FULL_PATH_ONLY.contains(m.bodyNames().get(b))) full.add(String.valueOf(b + 1));
         t.append("MCFullPathBodies == ").append(full).append("\n");
         List<String> kind = new ArrayList<>(), cpu = new ArrayList<>(), mm = new ArrayList<>(), idle = new ArrayList<>(),
-                co = new ArrayList<>(), parent = new ArrayList<>(), prog = new ArrayList<>(), libc = new ArrayList<>(), handler = new ArrayList<>();
+                co = new ArrayList<>(), parent = new ArrayList<>(), exec = new ArrayList<>(), prog = new ArrayList<>(), libc = new ArrayList<>(), handler = new ArrayList<>();
         for (int i = 0; i < sc.threads.size(); i++) {
             Scenario.ThreadSpec ts = sc.threads.get(i);
             kind.add(str(ts.kind().name()));
@@ -77,6 +77,7 @@ public final class TlaModelWriter {
             idle.add(bool(ts.idle()));
             co.add(bool(ts.coRunner()));
             parent.add(String.valueOf(ts.parent()));
+            exec.add(bool(ts.exec()));
             libc.add(String.valueOf(m.libcOf(i)));
             List<String> ops = new ArrayList<>();
             for (Workload.AppOp o : ts.program())
@@ -98,6 +99,7 @@ public final class TlaModelWriter {
         t.append("MCThrIdle == ").append(seq(idle)).append("\n");
         t.append("MCThrCo == ").append(seq(co)).append("\n");
         t.append("MCThrParent == ").append(seq(parent)).append("\n");
+        t.append("MCThrExec == ").append(seq(exec)).append("\n");
         t.append("MCLibcOf == ").append(seq(libc)).append("\n");
         t.append("MCAppProg == ").append(seq(prog)).append("\n");
         t.append("MCHandlerProg == ").append(seq(handler)).append("\n");
@@ -140,7 +142,7 @@ public final class TlaModelWriter {
         c.append("    MaxNesting = ").append(sc.maxNesting).append('\n');
         c.append("    ForkPath = ").append(m.forkPath()).append('\n');
         for (String k : List.of("Code", "CodeName", "EntryPath", "VecPath", "SyscallPaths", "Bodies", "FullPathBodies", "ThrKind", "ThrCpu",
-                "ThrMm", "ThrIdle", "ThrCo", "ThrParent", "LibcOf", "AppProg", "HandlerProg", "Opts", "Ist", "Budget0"))
+                "ThrMm", "ThrIdle", "ThrCo", "ThrParent", "ThrExec", "LibcOf", "AppProg", "HandlerProg", "Opts", "Ist", "Budget0"))
             c.append("    ").append(k).append(" <- MC").append(k).append('\n');
         if (!properties.isEmpty()) {
             c.append("SPECIFICATION LiveSpec\n");

@@ -27,7 +27,7 @@ class CrossCheckTest {
     /** Small scenarios covering each kind of verdict: a violation with its trace, a deadlock, a liveness violation, a pass. */
     @ParameterizedTest
     @ValueSource(strings = {"paper-stackgrow-nofix", "paper-nss-mmap-pfdf", "rtc-compute-2threads", "syscall-no-exit-work",
-            "ret-early-sti", "paper-shortcut-bare", "byp-always", "compute-2threads", "linux-ud-ist-nmi", "k514-fork-no-fix"})
+            "ret-early-sti", "paper-shortcut-bare", "byp-always", "compute-2threads", "linux-ud-ist-nmi", "k514-fork-no-fix", "k514-exec-no-fix"})
     void enginesAgree(String name, @TempDir Path work) {
         CrossCheck.Outcome o = CrossCheck.run(scenario(name), work, 1, 300);
         assertTrue(o.agree(), String.join("\n", o.differences()));

@@ -30,6 +30,7 @@ final class Act {
     static boolean scratchPending(int a) { return (a & 1 << 22) != 0; }
     static int withScratchPending(int a, boolean v) { return v ? a | 1 << 22 : a & ~(1 << 22); }
     static boolean fromCpl3(int a) { return (a & 1 << 23) != 0; }
+    static int withFromCpl3(int a, boolean v) { return v ? a | 1 << 23 : a & ~(1 << 23); }
     /** Body index + 1, or 0. */
     static int body(int a) { return (a >> 24) & 15; }
     /** A kernel body entered through a bypass: its return clears the thread's bypass condition. */

@@ -201,11 +201,26 @@ abstract class EntryReturn extends Nmi {
                 int h = nearestHw(n, t);
                 if (Frame.forkRegs(top) && Frame.thread(top) == t && h >= 0 && !Frame.rpl3(hwFrame(n, t, h))) {
                     int[] st = n.stack[n.app(t)];
-                    if (st.length < 2 || Frame.kind(st[st.length - 1]) != Frame.FLAGS || Frame.kind(st[st.length - 2]) != Frame.RET)
+                    boolean parents = st.length >= 2 && Frame.kind(st[st.length - 1]) == Frame.FLAGS && Frame.kind(st[st.length - 2]) == Frame.RET;
+                    boolean execs = st.length >= 2 && Frame.kind(st[st.length - 1]) == Frame.GAP && Frame.kind(st[st.length - 2]) == Frame.GAP;
+                    if (!parents && !execs)
                         throw new Violation(Property.RETURN_MISMATCH, "the fork fix moves " + threadName(t) + "'s pt_regs->sp 16 bytes up, but "
                                 + stackName(n, n.app(t)) + (st.length == 0 ? " is empty" : " ends " + frames(n, n.app(t)))
-                                + ", not with the parent's return address and flags word");
+                                + ", not with the parent's return address and flags word (fork) or the 16 bytes the exec fix reserved (exec)");
                     n.stack[n.app(t)] = java.util.Arrays.copyOf(st, st.length - 2);
+                }
+                advance(n, t, a);
+            }
+            case EXEC_FIX -> {
+                // 5.14 ret_from_fork, kernel-thread branch, after the thread function returned from a
+                // successful kernel_execve (entry_64.S e0029131): "testb $3, CS(%rsp); jnz 4f" (a real
+                // user), then RSP+0x8(%rsp) -= 0x10. exec's pt_regs have CS RPL 0 and si = 0, as a fork
+                // child's, so the fork fix after "jmp 2b" adds the 0x10 back. The two words below the
+                // new stack's top hold nothing of the program (GAP).
+                int h = nearestHw(n, t);
+                if (h >= 0 && !Frame.rpl3(hwFrame(n, t, h))) {
+                    n.push(n.app(t), Frame.make(Frame.GAP, t, h));
+                    n.push(n.app(t), Frame.make(Frame.GAP, t, h));
                 }
                 advance(n, t, a);
             }

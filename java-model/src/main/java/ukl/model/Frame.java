@@ -16,8 +16,9 @@ package ukl.model;
 final class Frame {
     private Frame() {}
 
-    static final int RET = 1, HW = 2, FLAGS = 3, REGS = 4, DATA = 5, SIG = 6;
-    private static final String[] NAMES = {"?", "RET", "HW", "FLAGS", "REGS", "DATA", "SIG"};
+    /** GAP: a word below the top of an exec'd program's new stack, which 5.14's exec fix reserves and its fork fix drops. */
+    static final int RET = 1, HW = 2, FLAGS = 3, REGS = 4, DATA = 5, SIG = 6, GAP = 7;
+    private static final String[] NAMES = {"?", "RET", "HW", "FLAGS", "REGS", "DATA", "SIG", "GAP"};
 
     static int make(int kind, int thread, int depth) { return kind | thread << 3 | depth << 7; }
     /** The same frame owned by another thread (a fork child's copy of its parent's stack). */

@@ -93,6 +93,7 @@ public final class Machine extends EntryReturn {
             }
             s.status[t] = State.READY;
             if (ts.child()) emptyChildSlot(s, t);
+            if (ts.exec()) execThread(s, t);
         }
         for (int c = 0; c < nCpu; c++) {
             int first = -1;
@@ -282,6 +283,7 @@ public final class Machine extends EntryReturn {
             case NEED_RESCHED -> n.needResched[t];
             case SIG_PENDING -> n.sigPending[t];
             case SIG_FRAME -> sigFrameCs(n, t);
+            case KERNEL_THREAD -> Act.kind(a) == Act.PATH && Act.code(a) == forkPath && Act.body(a) != 0;   // testq %rbx, %rbx
             case OPTION -> throw new IllegalStateException("option conditions are compiled away");
         };
         return v ^ cd.negated();
@@ -313,7 +315,7 @@ public final class Machine extends EntryReturn {
             if (n.sp[c] != n.app(t))
                 throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes on " + stackName(n, n.sp[c]) + ", not its app stack");
             n.redZone[t] = false;   // the leaf function that used the red zone has returned
-            if (isChild(t)) { childFirstAppStep(n, c, t); return; }
+            if (isChild(t) || isExec(t)) { childFirstAppStep(n, c, t); return; }
         }
         switch (op.kind()) {
             case SYSCALL, SHORTCUT -> {
@@ -401,6 +403,20 @@ public final class Machine extends EntryReturn {
     }
 
     /**
+     * kernel_init, the kernel thread that execs the UKL program (dissertation §5.7; issue 13, exec):
+     * a NON_UKL_THREAD (mode 0) in kernel context with the kernel GS, in ret_from_fork's
+     * kernel-thread branch with its thread function (the activation's body: exec). copy_thread
+     * zeroed its pt_regs (CS 0, flags 0, si 0: Frame.regs with fork = true); start_thread fills
+     * them in. It runs on its task stack with interrupts on (schedule_tail).
+     */
+    private void execThread(State s, int t) {
+        s.mode[t] = 0;
+        s.stack[s.task(t)] = new int[]{Frame.hw(t, 1, false, false, s.app(t)), Frame.regs(t, 1, true)};
+        s.acts[t] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0), Act.make(Act.PATH, forkPath, 0, 0, true, false, bodyNames.indexOf("exec") + 1)};
+        s.savedSp[t] = s.task(t); s.savedIf[t] = 1; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
+    }
+
+    /**
      * The child's first app instruction, after the app-code checks: from here on it is an ordinary
      * thread of the app, which the other threads already model, so it exits (do_exit) and frees its
      * slot for the parent's next clone. Its app stack is new: anything left on it is a piece of an
@@ -412,7 +428,9 @@ public final class Machine extends EntryReturn {
         boolean handler = Act.kind(n.topAct(t)) == Act.HANDLER;
         for (int f : n.stack[n.app(t)])
             if (!(handler && Frame.kind(f) == Frame.SIG))
-                throw new Violation(Property.RETURN_MISMATCH, "the child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
+                throw new Violation(Property.RETURN_MISMATCH, isExec(t)
+                        ? "the exec'd program " + threadName(t) + " starts with " + frames(n, n.app(t)) + " left on its new stack (the 16 bytes the exec fix reserves are for the fork fix to drop)"
+                        : "the child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
                         + " left on its stack (clone: a new stack; fork: the copy of the parent's, whose return address and flags word the fork fix drops)");
         n.stack[n.app(t)] = new int[0];
         n.status[t] = State.DONE;
@@ -481,7 +499,27 @@ public final class Machine extends EntryReturn {
                 // GFP_KERNEL may sleep in reclaim wherever it runs: the model takes the sleep, as for
                 // exc_page_fault's page allocation.
                 advance(n, t, a);
-                mayScheduleFor(n, c, t, " in copy_process (a GFP_KERNEL allocation may sleep)");
+                mayScheduleFor(n, c, t, bodyNames.get(Act.body(a) - 1).equals("exec") ? " in kernel_execve (bprm_mm_init: a GFP_KERNEL allocation may sleep)"
+                        : " in copy_process (a GFP_KERNEL allocation may sleep)");
+            }
+            case UKL_EXEC -> {
+                // check_ukl_exec (fs/exec.c, RFC patch "exec"): strcmp(name, CONFIG_UKL_NAME), then
+                // enter_ukl_kernel(), at the start of kernel_execve, before anything can fail.
+                if (kind(t) == Scenario.ThreadKind.UKL) n.mode[t] = 1;
+                advance(n, t, a);
+            }
+            case START_THREAD -> {
+                // start_thread_common (arch/x86/kernel/process_64.c): is_ukl_thread() ? __KERNEL_CS :
+                // __USER_CS, regs->sp = the new stack, regs->flags = X86_EFLAGS_IF. The return now goes
+                // to the new program, at CPL 0 (UKL) or 3.
+                boolean user = kind(t) == Scenario.ThreadKind.USER;
+                int h = nearestHw(n, t);
+                if (h < 0) throw new Violation(Property.RETURN_MISMATCH, "start_thread in " + threadName(t) + ": no pt_regs to write (not under ret_from_fork)");
+                setHwFrame(n, t, h, Frame.hw(t, h, true, user, n.app(t)));
+                int[] x = n.acts[t].clone();   // activation arrays are shared between states: copy on write
+                x[h] = Act.withFromCpl3(x[h], user);
+                n.acts[t] = x;
+                advance(n, t, a);
             }
             case CLONE_REGS, FORK_REGS -> {
                 // CLONE_UKL under CONFIG_UKL_SAME_STACK: "clone takes parent's pt_regs from tss_sp2 which

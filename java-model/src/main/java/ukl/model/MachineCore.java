@@ -168,6 +168,8 @@ abstract class MachineCore {
     int cpuOf(int t) { return scenario.threads.get(t).cpu(); }
     int mmOf(int t) { return scenario.threads.get(t).mm(); }
     boolean isChild(int t) { return scenario.threads.get(t).child(); }
+    /** The kernel thread that execs the program (workload exec): it leaves at its first app step, as a clone child does. */
+    boolean isExec(int t) { return scenario.threads.get(t).exec(); }
     int idleOf(int c) { for (int t = 0; t < nThr; t++) if (isIdle(t) && cpuOf(t) == c) return t; throw new IllegalStateException(); }
     public String codeName(int i) { return codeNames[i]; }
     public Instr instr(int codeIdx, int pc) { return pc < code[codeIdx].length ? code[codeIdx][pc] : null; }

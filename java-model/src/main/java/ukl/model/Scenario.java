@@ -23,9 +23,10 @@ public final class Scenario {
     /** A thread of the scenario: its kind, home CPU, mm (-1 for kernel threads) and app program. */
     /** {@code handler}: the app's signal handler (empty: the signal is ignored, no frame is written). */
     /** {@code parent}: for the slot of a clone child, the thread whose clone() creates it; -1 otherwise (issue 13, item 4). */
-    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler, int parent) {
+    /** {@code exec}: the thread starts as the kernel thread (kernel_init) that execs the UKL program (issue 13, exec). */
+    public record ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler, int parent, boolean exec) {
         public ThreadSpec(ThreadKind kind, int cpu, int mm, List<Workload.AppOp> program, boolean idle, boolean coRunner, List<Workload.AppOp> handler) {
-            this(kind, cpu, mm, program, idle, coRunner, handler, -1);
+            this(kind, cpu, mm, program, idle, coRunner, handler, -1, false);
         }
         public boolean child() { return parent >= 0; }
     }
@@ -95,14 +96,14 @@ public final class Scenario {
         ThreadKind appKind = basePreset.equals("linux") ? ThreadKind.USER : ThreadKind.UKL;
         for (int i = 0; i < threads; i++) {
             int k = b.reverseAppThreads ? threads - 1 - i : i;   // a renaming of identical threads
-            ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false, w.handler()));
+            ts.add(new ThreadSpec(appKind, k % cpus, 0, w.app(), false, false, w.handler(), -1, w.exec()));
         }
         if (co) ts.add(new ThreadSpec(ThreadKind.USER, cpus - 1, 1, w.coApp(), false, true, List.of()));
         // One child slot per cloning app thread (pthread_create: CLONE_VM, the parent's mm, a new
         // stack), empty until its parent's copy_thread (issue 13, item 4). It has the parent's signal
         // handler: copy_sighand copies the actions for fork, CLONE_SIGHAND shares them for threads.
         for (int i = 0; i < threads; i++)
-            if (clones(ts.get(i).program())) ts.add(new ThreadSpec(appKind, ts.get(i).cpu(), 0, CHILD_PROGRAM, false, false, ts.get(i).handler(), i));
+            if (clones(ts.get(i).program())) ts.add(new ThreadSpec(appKind, ts.get(i).cpu(), 0, CHILD_PROGRAM, false, false, ts.get(i).handler(), i, false));
         for (int c = 0; c < cpus; c++)
             ts.add(new ThreadSpec(ThreadKind.KTHREAD, c, -1, List.of(new Workload.AppOp(Workload.AppKind.IDLE, null, false)), true, false, List.of()));
         this.threads = List.copyOf(ts);
@@ -368,6 +369,8 @@ public final class Scenario {
             // A clone child returns through ret_from_fork: without that path there is no child to check.
             if (Scenario.clones(w.app()) && merged.file().path("ret_from_fork") == null)
                 throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " creates a child with clone() or fork(), whose first return needs path 'ret_from_fork'; this program has none");
+            if (w.exec() && merged.file().path("ret_from_fork") == null)
+                throw new InputError(where, pathsFile != null ? 1 : 0, 1, "workload " + w.name() + " starts in ret_from_fork's kernel-thread branch, which runs the exec and the first return; this program has no path 'ret_from_fork'");
 
             Set<String> optNames = new TreeSet<>();
             for (Option o : options) optNames.add(o.name());

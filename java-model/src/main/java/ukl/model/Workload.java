@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record Workload(String name, String description, List<AppOp> app, Map<String, List<BodyOp>> bodies,
                        int cpus, int threads, boolean coRunner, Map<Event, Integer> events, List<AppOp> coApp,
-                       boolean nmiReadsUser, List<AppOp> handler) {
+                       boolean nmiReadsUser, List<AppOp> handler, boolean exec) {
 
     public enum AppKind { SYSCALL, SHORTCUT, GROW_STACK, REDZONE, COMPUTE, IDLE }
 
@@ -38,8 +38,12 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
      * the parent's, and pt_regs->sp points into it.
      * SIGRETURN: rt_sigreturn's restore_sigcontext, which loads pt_regs from the signal frame on
      * the app stack (arch/x86/kernel/signal.c), so the syscall's return resumes the interrupted context.
+     * UKL_EXEC: kernel_execve's check_ukl_exec, for the configured UKL program enter_ukl_kernel()
+     * (mode 1; the RFC patch to fs/exec.c). START_THREAD: start_thread_common
+     * (arch/x86/kernel/process_64.c): for a UKL thread regs->cs = __KERNEL_CS, else __USER_CS;
+     * regs->sp = the new stack, regs->flags = X86_EFLAGS_IF (issue 13, exec).
      */
-    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS, FORK_REGS, SIGRETURN }
+    public enum BodyKind { LOCK, UNLOCK, SPIN_LOCK, SPIN_UNLOCK, TOUCH_APP_STACK, SLEEP, RCU_LOCK, RCU_UNLOCK, SEND_IPI, COPY_USER, KSTACK_OVERFLOW, ALLOC, CLONE_REGS, FORK_REGS, SIGRETURN, UKL_EXEC, START_THREAD }
 
     public record BodyOp(BodyKind kind) {
         public String render() {
@@ -78,11 +82,16 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
             // child's mm is a copy of the parent's, so its stack holds what the parent's had,
             // including what the UKL entry pushed there (issue 13, item 4).
             Map.entry("fork", List.of(b(BodyKind.ALLOC), b(BodyKind.FORK_REGS))),
+            // kernel_execve of the UKL program from kernel_init (dissertation §5.7: "The UKL process is
+            // started by invoking exec with a program name specified by a configuration option"):
+            // check_ukl_exec sets mode 1 first, bprm_mm_init's allocations may sleep, start_thread
+            // writes the new pt_regs last.
+            Map.entry("exec", List.of(b(BodyKind.UKL_EXEC), b(BodyKind.ALLOC), b(BodyKind.START_THREAD))),
             // The signal restorer's syscall (glibc __restore_rt: mov $15, %eax; syscall).
             Map.entry("rt_sigreturn", List.of(b(BodyKind.SIGRETURN))));
 
     /** Bodies whose glibc wrapper never bypasses (UKL-CODE-NOTES "Bypass": syscall(), clone, vfork, the signal restorer). */
-    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone", "fork", "rt_sigreturn");
+    public static final java.util.Set<String> FULL_PATH_ONLY = java.util.Set.of("clone", "fork", "rt_sigreturn", "exec");
 
     /** What a co-running ordinary process does: computes and makes an ordinary syscall. */
     public static final List<AppOp> CO_RUNNER = List.of(op(AppKind.COMPUTE), sys("getppid"));
@@ -153,6 +162,14 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
                 List.of(sys("deep"), sys("mmap")), 1, 1, false, Map.of(Event.TIMER, 1, Event.SIGNAL, 1), CO_RUNNER, List.of(sys("deep"), sys("mmap")));
         add(m, "signal-getppid", "computation (red zone in use under APP_REDZONE) and getppid() with a signal whose handler calls getppid(): the signal frame goes on the app stack below the red zone",
                 List.of(op(AppKind.COMPUTE), op(AppKind.REDZONE), sys("getppid")), 1, 1, false, Map.of(Event.TIMER, 1, Event.SIGNAL, 1), CO_RUNNER, List.of(sys("getppid")));
+        // issue 13, item 4: exec of the UKL program. The app thread starts as the kernel thread
+        // (kernel_init) in ret_from_fork's kernel-thread branch, whose thread function execs the
+        // program; the branch then takes ret_from_fork's return to the app. 5.14 subtracts 0x10
+        // from pt_regs->sp there because the fork fix that follows adds it back (exec's pt_regs
+        // have CS RPL 0 and si = 0, as a fork child's). Exec resets the signal actions, so a
+        // signal in this first exit work has no handler to run.
+        m.put("exec", withExec(add(m, "exec", "kernel_init execs the UKL program (kernel_execve): mode 0, then 1 (check_ukl_exec), then 2 at the first return through ret_from_fork's kernel-thread branch",
+                List.of(op(AppKind.COMPUTE)), 1, 1, false, Map.of(Event.TIMER, 1, Event.NMI, 1, Event.SIGNAL, 1))));
         add(m, "kstack-overflow", "a syscall whose kernel call chain overflows the task stack into its guard page",
                 List.of(sys("overflow")), 1, 1, false, new java.util.EnumMap<>(Event.class));
         ALL = java.util.Collections.unmodifiableMap(m);
@@ -172,7 +189,14 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
     public boolean hasHandler() { return !handler.isEmpty(); }
 
     private static Workload withNmiRead(Workload w) {
-        return new Workload(w.name, w.description, w.app, w.bodies, w.cpus, w.threads, w.coRunner, w.events, w.coApp, true, w.handler);
+        return new Workload(w.name, w.description, w.app, w.bodies, w.cpus, w.threads, w.coRunner, w.events, w.coApp, true, w.handler, w.exec);
+    }
+
+    /** Its app threads start as the kernel thread that execs the program (body exec, run by ret_from_fork). */
+    private static Workload withExec(Workload w) {
+        Map<String, List<BodyOp>> bodies = new LinkedHashMap<>(w.bodies);
+        bodies.put("exec", BODIES.get("exec"));
+        return new Workload(w.name, w.description, w.app, bodies, w.cpus, w.threads, w.coRunner, w.events, w.coApp, w.nmiReadsUser, w.handler, true);
     }
 
     private static Workload add(Map<String, Workload> m, String n, String d, List<AppOp> app, int cpus, int threads,
@@ -184,7 +208,7 @@ public record Workload(String name, String description, List<AppOp> app, Map<Str
         for (AppOp o : coApp) if (o.body() != null) bodies.put(o.body(), BODIES.get(o.body()));
         java.util.EnumMap<Event, Integer> events = new java.util.EnumMap<>(Event.class);
         events.putAll(ev);
-        Workload w = new Workload(n, d, app, bodies, cpus, threads, co, events, coApp, false, handler);
+        Workload w = new Workload(n, d, app, bodies, cpus, threads, co, events, coApp, false, handler, false);
         m.put(n, w);
         return w;
     }

@@ -316,4 +316,36 @@ class MachineTest {
         String why = k514.properties().get(Property.RETURN_MISMATCH).trace().why();
         assertTrue(why.contains("fork fix") && why.contains("SIG("), why);
     }
+
+    /**
+     * Issue 13, exec: kernel_init starts with mode 0 and IF on, check_ukl_exec makes it 1, and the
+     * first app step sees 2 with interrupts on (start_thread's X86_EFLAGS_IF), on ukl-5.14 (the exec
+     * fix and the fork fix cancel) and ukl-6x (neither runs). Both modes are seen, so the scenario
+     * does not hold vacuously; deleting either fix of 5.14 breaks it.
+     */
+    @Test
+    void execGoesFromModeZeroToOneToTwoAndItsStackFixesArePaired() {
+        for (String preset : List.of("ukl-5.14", "ukl-6x")) {
+            Explorer ex = Explorer.exact(b(preset, "exec").option(Option.RET).build());
+            Result r = ex.run();
+            assertEquals("ok", r.verdict(), preset + ": " + r);
+            Machine m = ex.machine();
+            int t = 0;
+            assertTrue(m.isExec(t));
+            boolean zero = false, one = false, left = false;
+            for (byte[] e : ex.states()) {
+                State st = State.decode(e, m.nCpu, m.nThr, m.nMm);
+                if (st.mode[t] == 0 && st.status[t] != State.DONE) zero = true;
+                if (st.mode[t] == 1) one = true;
+                if (st.status[t] == State.DONE) left = true;   // its first app step was reached
+            }
+            assertTrue(zero && one && left, preset + ": mode 0 " + zero + ", mode 1 " + one + ", first app step " + left);
+        }
+        Result noExecFix = Explorer.check(Scenario.builder().paths("k514-exec-no-fix.ukl", "extends ukl-5.14\npatch ret_from_fork:\n    delete exec_fix\n").workload("exec").option(Option.RET).build());
+        assertTrue(noExecFix.violated(Property.RETURN_MISMATCH), noExecFix.toString());
+        assertTrue(noExecFix.properties().get(Property.RETURN_MISMATCH).trace().why().contains("is empty"));
+        Result noForkFix = Explorer.check(Scenario.builder().paths("k514-fork-no-fix.ukl", "extends ukl-5.14\npatch ret_from_fork:\n    delete fork_fix\n").workload("exec").option(Option.RET).build());
+        assertTrue(noForkFix.violated(Property.RETURN_MISMATCH), noForkFix.toString());
+        assertTrue(noForkFix.properties().get(Property.RETURN_MISMATCH).trace().why().contains("GAP("));
+    }
 }

@@ -284,4 +284,16 @@ class PathLanguageTest {
     void aVectorTheProgramCannotUseIsAPositionedError(String what, String body, int line, int col, String msg) {
         assertCompileError("extends linux\n\n" + body.strip().replace("\\n", "\n") + "\n", line, col, msg, what);
     }
+
+    /** kernel_thread is ret_from_fork's test of %rbx: there it compiles to a branch, anywhere else it is a positioned error. */
+    @Test
+    void kernelThreadIsOnlyRetFromForksCondition() {
+        Program p = compilePatch("extends ukl-5.14\n");
+        boolean found = false;
+        for (Instr in : p.code()[p.pathIndex("ret_from_fork")])
+            if (in.kind() == Instr.Kind.BR && in.cond().kind() == ukl.model.lang.Cond.Kind.KERNEL_THREAD) found = true;
+        assertTrue(found, "ukl-5.14's ret_from_fork has no kernel_thread branch");
+        assertCompileError("extends linux\n\npatch syscall:\n    after push_regs:\n        if kernel_thread:\n            nop\n", 5, 12, "cannot use it", "kernel_thread in syscall");
+        assertCompileError("extends linux\n\npatch syscall:\n    after push_regs:\n        if not kernel_thread:\n            nop\n", 5, 16, "cannot use it", "not kernel_thread in syscall");
+    }
 }

@@ -54,6 +54,8 @@ class DifferentialProperties {
             new Target("ukl-5.14", "syscall", "clone", "TIMER:1", List.of("NSS")),
             // issue 13: signal delivery, the sig_frame iret branch and rt_sigreturn's return
             new Target("ukl-5.14", "syscall", "signal-getppid", "TIMER:1,SIGNAL:1", List.of()),
+            // issue 13, item 4: exec from kernel_init, through ret_from_fork's kernel-thread branch
+            new Target("ukl-5.14", "ret_from_fork", "exec", "TIMER:1,SIGNAL:1", List.of("RET")),
             // issue 13, item 4: fork's child returns through ret_from_fork and its fork fix
             new Target("ukl-5.14", "ret_from_fork", "fork", "TIMER:1", List.of("RET")));
 
@@ -320,5 +322,13 @@ class DifferentialProperties {
         CrossCheck.Outcome o = CrossCheck.run(scenario(m), Files.createTempDirectory("ukl-diff-"), 1, 300);
         assertTrue(o.agree(), m + ":\n" + String.join("\n", o.differences()));
         assertTrue(o.java().violated(ukl.model.Property.RETURN_MISMATCH), "a second fork fix moves pt_regs->sp past the stack's end");
+    }
+
+    /** Issue 13, exec, deterministically: kernel_init's return without the exec fix, the fork fix, or the exec itself. */
+    @Test
+    void bothEnginesAgreeWithoutEachExecOp() throws Exception {
+        Target t = TARGETS.get(TARGETS.size() - 2);
+        assertEquals("exec", t.workload());
+        agreeWithoutEach(t, "exec_fix", "fork_fix", "body");
     }
 }

@@ -42,6 +42,7 @@ public enum Op {
     IRET("iret", List.of(), false, "atomically restore SP, if, cpl from the frame; clears nmiBlocked"),
     SYSRET("sysret", List.of(), false, "cpl := 3, if := 1, SP := user stack"),
     FORK_FIX("fork_fix", List.of(), false, "the fork fix: when the child's pt_regs CS is not a real user's and its stack is the copy of the parent's, pt_regs->sp += 0x10 drops the return address and flags word the parent's UKL entry pushed"),
+    EXEC_FIX("exec_fix", List.of(), false, "the exec fix: when a kernel thread's exec gave its pt_regs a CS that is not a real user's, pt_regs->sp -= 0x10, for the fork fix after it to add back"),
     RAISE("raise", List.of("<vector>"), false, "a synchronous exception (ud2, int $n, or the instruction that faults) of a vector the path file declares: the CPU delivers it here, on its IST stack or the current one, and its iret resumes the next op"),
     PANIC("panic", List.of(), true, "the kernel panics here"),
     NOP("nop", List.of(), false, "one instruction that changes nothing (a placeholder, or one more instruction boundary in a window)");

@@ -153,6 +153,13 @@ public final class PathCompiler {
             code[index.get(d.name())] = out.toArray(new Instr[0]);
         }
         rejectRunCycles(names, code);
+        // kernel_thread is ret_from_fork's "testq %rbx, %rbx" (a thread function to call): anywhere
+        // else it would read a register that holds something else, so it is an input error there.
+        for (int i = 0; i < code.length; i++)
+            for (Instr in : code[i])
+                if (in != null && in.kind() == Instr.Kind.BR && in.cond() != null && in.cond().kind() == Cond.Kind.KERNEL_THREAD && !names.get(i).equals("ret_from_fork"))
+                    throw new InputError(in.file(), in.line(), in.col() + 3 + (in.cond().negated() ? 4 : 0), "condition 'kernel_thread' is ret_from_fork's test of %rbx (a kernel thread's function); path '"
+                            + names.get(i) + "' cannot use it");
         // A helper path no path runs (under any option) is most likely a misspelt standard path: say so.
         java.util.Set<String> run = new java.util.HashSet<>();
         for (Ast.PathDef d : f.paths()) runTargets(d.body(), run);

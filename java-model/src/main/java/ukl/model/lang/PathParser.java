@@ -307,11 +307,11 @@ public final class PathParser {
         if (i < t.size() && t.get(i).word.equals("not")) { neg = true; i++; }
         if (i >= t.size() || t.get(i).word.equals(":"))
             throw err(l, i < t.size() ? t.get(i).col : t.get(0).col + 3,
-                    "expected a condition: from_user, bypass, need_resched, sig_pending, sig_frame or option NAME");
+                    "expected a condition: from_user, bypass, need_resched, sig_pending, sig_frame, kernel_thread or option NAME");
         Tok k = t.get(i);
         Cond.Kind kind = Cond.Kind.byWord(k.word);
         if (kind == null)
-            throw err(l, k.col, "unknown condition '" + k.word + "'; expected from_user, bypass, need_resched, sig_pending, sig_frame or option NAME");
+            throw err(l, k.col, "unknown condition '" + k.word + "'; expected from_user, bypass, need_resched, sig_pending, sig_frame, kernel_thread or option NAME");
         i++;
         String opt = null;
         if (kind == Cond.Kind.OPTION) {
