@@ -223,6 +223,7 @@ final class FpSearch {
 
     private void closeFiles() {
         if (log != null) log.close();
+        if (seen != null) seen.close();
         if (spill != null) spill.close();
     }
 
@@ -230,7 +231,12 @@ final class FpSearch {
         long deadline = sc.timeLimitMillis > 0 ? System.currentTimeMillis() + sc.timeLimitMillis : Long.MAX_VALUE;
         Runtime rt = Runtime.getRuntime();
         // --fp-memory: one table of that size, never grown; else one that doubles from small.
-        seen = sc.fpMemoryBytes > 0 ? new FpSet(sc.fpMemoryBytes / 8, true) : new FpSet((int) Math.min(1 << 16, Math.max(1024, sc.maxStates)));
+        // Either way, a table that is full and may not grow moves its fingerprints to a sorted file
+        // on disk and goes on (FpSet, TLC's DiskFPSet). A growing table may double while the copy
+        // (old and new table at once, three times its size) fits in half the heap, so it stays
+        // within the third of the heap that the budgets below assume.
+        seen = sc.fpMemoryBytes > 0 ? new FpSet(sc.fpMemoryBytes / 8, true, true, 0)
+                : new FpSet(Math.min(1 << 16, Math.max(1024, sc.maxStates)), false, true, rt.maxMemory() / 2);
         // Of the heap the table leaves (a fixed table takes its share at once; a growing one is
         // assumed to reach a third of the heap), the trace log keeps 1/8 in memory and writes the
         // rest to disk, and the queue spills its chunks to disk while it holds more than 1/8.
@@ -316,7 +322,14 @@ final class FpSearch {
                         }
                         long fp = x.fp[k];
                         if (seen.full()) { bound = "fingerprint table full at " + size + " states (raise --fp-memory)"; stop = true; break; }
-                        if (seen.add(fp)) {
+                        boolean fresh;
+                        try {
+                            fresh = seen.add(fp);
+                        } catch (java.io.UncheckedIOException e) {
+                            // No room on disk for the fingerprint file: the search stops where it is.
+                            bound = "fingerprint file: " + e.getMessage() + " (" + e.getCause().getMessage() + ")"; stop = true; break;
+                        }
+                        if (fresh) {
                             log.add(id, fp);
                             size++;
                             if (d + 1 > maxDepth) maxDepth = d + 1;
@@ -345,9 +358,10 @@ final class FpSearch {
         String verdict = Explorer.verdict(props, complete);
         double secs = (System.nanoTime() - t0) / 1e9;
         long memory = seen.bytes() + log.memoryBytes() + peakQueueBytes + liveBytes();
-        long disk = log.diskBytes() + (spill == null ? 0 : spill.peakDiskBytes());
+        long disk = log.diskBytes() + (spill == null ? 0 : spill.peakDiskBytes()) + seen.diskBytes();
         String detail = String.format("table %s, trace log %s, queue peak %s, starvation subgraph %s%s", mib(seen.bytes()), mib(log.memoryBytes()),
-                mib(peakQueueBytes), mib(liveBytes()), disk == 0 ? "" : "; on disk: trace log " + mib(log.diskBytes()) + ", queue peak " + mib(spill == null ? 0 : spill.peakDiskBytes()));
+                mib(peakQueueBytes), mib(liveBytes()), disk == 0 ? "" : "; on disk: trace log " + mib(log.diskBytes()) + ", queue peak " + mib(spill == null ? 0 : spill.peakDiskBytes())
+                        + (seen.flushes() == 0 ? "" : ", fingerprints " + mib(seen.diskBytes()) + " (the table moved to disk " + seen.flushes() + " times)"));
         Result.Stats stats = new Result.Stats(size, transitions, maxDepth, secs, secs > 0 ? size / secs : 0, Explorer.peakHeap(),
                 FpSet.collisionProbability(size, transitions), memory, disk, workers, detail);
         return new Result(sc, "java", verdict, props, stats, bound);

@@ -88,14 +88,42 @@ class FingerprintExplorerTest {
         for (Property p : Property.values()) assertEquals(a.properties().get(p), b.properties().get(p), p.name());
     }
 
+    /**
+     * A fixed table far smaller than the state space moves its fingerprints to disk each time it
+     * fills (FpSet's DiskFPSet tier) and the run completes with the counts and verdicts of the
+     * exact explorer; the same for a violating scenario, on one worker and on two.
+     */
     @Test
-    void aFixedTableThatFillsEndsIncomplete() {
-        Scenario.Builder bld = Scenario.builder().preset("linux").workload("tlb-shootdown").eventsSpec("TIMER:1,NMI:1");
-        bld.fpMemoryBytes = 8 * 4096;   // 4,096 slots: full at 95 %
-        Result r = new Explorer(bld.build()).run();
-        assertNotEquals("ok", r.verdict());
-        assertTrue(r.incompleteReason().contains("fingerprint table full"), r.incompleteReason());
-        assertTrue(r.stats().states() <= 4096);
+    void aFixedTableThatFillsSpillsToDiskAndFindsTheSameStates() {
+        for (String[] c : new String[][]{{"linux", "tlb-shootdown", "TIMER:1,NMI:1"}, {"ukl-paper", "stack-grow", "TIMER:1,NMI:1"}, {"ukl-5.14", "exec", null}}) {
+            Scenario exact = scenario(c[0], c[1], c[2], 2_000_000);
+            Result a = Explorer.exact(exact).run();
+            Scenario.Builder bld = Scenario.builder().preset(c[0]).workload(c[1]);
+            if (c[2] != null) bld.eventsSpec(c[2]);
+            bld.fpMemoryBytes = 8 * 4096;   // 4,096 slots: moved to disk at 95 %
+            for (int workers : new int[]{1, 2}) {
+                FpSearch f = new FpSearch(bld.build(), Machine.Perturbation.NONE, workers);
+                Result r = f.run();
+                assertEquals(a.verdict(), r.verdict(), c[1] + ": " + r.incompleteReason());
+                assertEquals(a.stats().states(), r.stats().states(), c[1]);
+                assertEquals(a.stats().transitions(), r.stats().transitions(), c[1]);
+                for (Property p : Property.values()) assertEquals(a.properties().get(p), r.properties().get(p), c[1] + " " + p);
+                if (a.stats().states() > 8192) assertTrue(r.stats().diskBytes() > 0, c[1] + ": nothing went to disk");
+            }
+        }
+    }
+
+    /** The disk tier on its own: fingerprints added across several moves to disk are all found again, and no new one is. */
+    @Test
+    void theDiskTierFindsEveryFingerprintItHolds() {
+        FpSet s = new FpSet(1024, true, true, 0);
+        for (long i = 1; i <= 50_000; i++) assertTrue(s.add(FpSet.of(longBytes(i), 0, 8)), "new " + i);
+        assertTrue(s.flushes() >= 40, "flushes " + s.flushes());
+        assertEquals(50_000, s.size());
+        for (long i = 1; i <= 50_000; i++) assertFalse(s.add(FpSet.of(longBytes(i), 0, 8)), "seen " + i);
+        for (long i = 50_001; i <= 51_000; i++) assertTrue(s.add(FpSet.of(longBytes(i), 0, 8)), "new " + i);
+        assertTrue(s.diskBytes() >= 8L * 49_000);
+        s.close();
     }
 
     @Test
