@@ -27,10 +27,11 @@ import java.util.List;
  * <p>When the table is full and may not grow (a fixed table at 95 %, or a growing one whose next
  * doubling would pass its memory budget), its fingerprints move to disk, as TLC's DiskFPSet does:
  * each chunk of the table is sorted in place and merged with the sorted file already on disk into
- * a new sorted file, the table is emptied, and lookups that miss the table binary-search the file
- * (memory-mapped, so the page cache serves it) through an in-memory index of every page's first
- * fingerprint. Memory then holds the table, the index (8 bytes per 1024 fingerprints on disk)
- * and what the page cache keeps of the file; the file costs 8 bytes a fingerprint on disk.
+ * a new sorted file, the table is emptied, and lookups that miss the table ask a Bloom filter of the
+ * file, then binary-search the file (memory-mapped, so the page cache serves it) through an
+ * in-memory index of every page's first fingerprint. Memory then holds the table, the filter (4 to
+ * 8 bits a fingerprint on disk), the index (8 bytes per 1024) and what the page cache keeps of the
+ * file; the file costs 8 bytes a fingerprint on disk.
  */
 final class FpSet implements AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -77,7 +78,7 @@ final class FpSet implements AutoCloseable {
     /** Fingerprints held: in the table and on disk. */
     long size() { return size + (disk == null ? 0 : disk.n); }
     /** Memory: the table and the disk file's index. */
-    long bytes() { return 8L * slots + (disk == null ? 0 : 8L * disk.index.length); }
+    long bytes() { return 8L * slots + (disk == null ? 0 : 8L * disk.index.length + 8L * disk.bloom.length); }
     long diskBytes() { return disk == null ? 0 : 8L * disk.n; }
     int flushes() { return flushes; }
 
@@ -140,10 +141,26 @@ final class FpSet implements AutoCloseable {
         private static final int SEG_BITS = 27, SEG = 1 << SEG_BITS;   // longs per mapped segment (1 GiB)
         final long n;
         final long[] index;                                       // the first fingerprint of every page
+        /**
+         * A Bloom filter of the file's fingerprints, 4 to 8 bits each, two probes: most new
+         * fingerprints (every state's first visit misses the table) skip the file search.
+         */
+        final long[] bloom;
+        private final int bloomShift;
         private final LongBuffer[] segs;
         private final FileChannel ch;
 
-        private Disk(long n, long[] index, LongBuffer[] segs, FileChannel ch) { this.n = n; this.index = index; this.segs = segs; this.ch = ch; }
+        private Disk(long n, long[] index, long[] bloom, int bloomShift, LongBuffer[] segs, FileChannel ch) {
+            this.n = n; this.index = index; this.bloom = bloom; this.bloomShift = bloomShift; this.segs = segs; this.ch = ch;
+        }
+
+        /** Bits of the filter for n fingerprints: the power of two in [4n, 8n), at least 2^12. */
+        static int bloomBits(long n) { return Math.max(12, 63 - Long.numberOfLeadingZeros(Math.max(1, 8 * n))); }
+        // Two probes from the fingerprint, itself a strong hash: two multiplicative hashes of it.
+        static long probe1(long fp, int shift) { return (fp * 0x9E3779B97F4A7C15L) >>> shift; }
+        static long probe2(long fp, int shift) { return (Long.rotateLeft(fp, 29) * 0xC2B2AE3D27D4EB4FL) >>> shift; }
+        private static boolean bit(long[] b, long i) { return (b[(int) (i >>> 6)] & (1L << i)) != 0; }
+        private static void set(long[] b, long i) { b[(int) (i >>> 6)] |= 1L << i; }
 
         private long at(long i) { return segs[(int) (i >>> SEG_BITS)].get((int) (i & (SEG - 1))); }
 
@@ -151,6 +168,7 @@ final class FpSet implements AutoCloseable {
             // the last page whose first fingerprint is <= fp (signed order, the files' order)
             int lo = 0, hi = index.length - 1;
             if (hi < 0 || fp < index[0]) return false;
+            if (!bit(bloom, probe1(fp, bloomShift)) || !bit(bloom, probe2(fp, bloomShift))) return false;
             while (lo < hi) { int mid = (lo + hi + 1) >>> 1; if (index[mid] <= fp) lo = mid; else hi = mid - 1; }
             long a = (long) lo * PAGE, b = Math.min(n, a + PAGE) - 1;
             while (a <= b) {
@@ -182,11 +200,15 @@ final class FpSet implements AutoCloseable {
                 FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
                 ByteBuffer out = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
                 long[] index = new long[(int) ((total + PAGE - 1) / PAGE)];
+                int bits = bloomBits(total), shift = 64 - bits;
+                long[] bloom = new long[(int) ((1L << bits) >>> 6)];
                 long written = 0, filePos = 0;
                 while (hn > 0) {
                     int r = heap[0];
                     long v = head[r];
                     if ((written & (PAGE - 1)) == 0) index[(int) (written / PAGE)] = v;
+                    set(bloom, probe1(v, shift));
+                    set(bloom, probe2(v, shift));
                     out.putLong(v);
                     written++;
                     if (!out.hasRemaining()) { out.flip(); while (out.hasRemaining()) filePos += ch.write(out, filePos); out.clear(); }
@@ -201,7 +223,7 @@ final class FpSet implements AutoCloseable {
                     long from = (long) s << SEG_BITS, len = Math.min(SEG, total - from);
                     segs[s] = ch.map(FileChannel.MapMode.READ_ONLY, from * 8, len * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
                 }
-                return new Disk(total, index, segs, ch);
+                return new Disk(total, index, bloom, shift, segs, ch);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the fingerprint file in " + System.getProperty("java.io.tmpdir"), e);
             }
