@@ -40,7 +40,7 @@ final class FpSet implements AutoCloseable {
     private long[][] table;
     private long slots, size, limit;
     private final boolean fixed;
-    /** Spill to disk when full (0: never, a fixed table is then full for good); else the bytes a growing table may take. */
+    /** For a growing table that spills: the bytes its doubling (old and new table at once) may take; past that it moves to disk instead. */
     private final long budget;
     private final boolean spills;
     private Disk disk;
@@ -77,7 +77,7 @@ final class FpSet implements AutoCloseable {
 
     /** Fingerprints held: in the table and on disk. */
     long size() { return size + (disk == null ? 0 : disk.n); }
-    /** Memory: the table and the disk file's index. */
+    /** Memory: the table, and the disk file's index and Bloom filter. */
     long bytes() { return 8L * slots + (disk == null ? 0 : 8L * disk.index.length + 8L * disk.bloom.length); }
     long diskBytes() { return disk == null ? 0 : 8L * disk.n; }
     int flushes() { return flushes; }
