@@ -201,9 +201,7 @@ abstract class EntryReturn extends Nmi {
                 int h = nearestHw(n, t);
                 if (Frame.forkRegs(top) && Frame.thread(top) == t && h >= 0 && !Frame.rpl3(hwFrame(n, t, h))) {
                     int[] st = n.stack[n.app(t)];
-                    boolean parents = st.length >= 2 && Frame.kind(st[st.length - 1]) == Frame.FLAGS && Frame.kind(st[st.length - 2]) == Frame.RET;
-                    boolean execs = st.length >= 2 && Frame.kind(st[st.length - 1]) == Frame.GAP && Frame.kind(st[st.length - 2]) == Frame.GAP;
-                    if (!parents && !execs)
+                    if (!endsWith(st, Frame.RET, Frame.FLAGS) && !endsWith(st, Frame.GAP, Frame.GAP))
                         throw new Violation(Property.RETURN_MISMATCH, "the fork fix moves " + threadName(t) + "'s pt_regs->sp 16 bytes up, but "
                                 + stackName(n, n.app(t)) + (st.length == 0 ? " is empty" : " ends " + frames(n, n.app(t)))
                                 + ", not with the parent's return address and flags word (fork) or the 16 bytes the exec fix reserved (exec)");
@@ -230,11 +228,7 @@ abstract class EntryReturn extends Nmi {
                 // after it, as a faulting instruction restarts (issue 14, declared vectors).
                 advance(n, t, a);
                 int got = deliver(n, c, in.arg());
-                if (got != in.arg()) {
-                    int[] x = n.acts[t].clone();
-                    x[d] = a;
-                    n.acts[t] = x;
-                }
+                if (got != in.arg()) n.setAct(t, d, a);
             }
             case RUN -> {
                 if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.bypassRun[t] = 0;
@@ -494,5 +488,10 @@ abstract class EntryReturn extends Nmi {
         n.stack[sp] = java.util.Arrays.copyOf(fr, i);
         n.stack[task] = moved;
         n.sp[c] = task;
+    }
+
+    /** Whether stack st ends with a frame of kind below under one of kind top. */
+    private static boolean endsWith(int[] st, int below, int top) {
+        return st.length >= 2 && Frame.kind(st[st.length - 2]) == below && Frame.kind(st[st.length - 1]) == top;
     }
 }

@@ -321,7 +321,6 @@ final class FpSearch {
                             continue;
                         }
                         long fp = x.fp[k];
-                        if (seen.full()) { bound = "fingerprint table full at " + size + " states (raise --fp-memory)"; stop = true; break; }
                         boolean fresh;
                         try {
                             fresh = seen.add(fp);

@@ -47,15 +47,11 @@ final class FpSet implements AutoCloseable {
     private int flushes;
 
     /** A table that doubles when 3/4 full, in memory only. */
-    FpSet(int initialCapacity) {
-        this(Math.max(1024, Long.highestOneBit(Math.max(1024, initialCapacity - 1)) << 1), false, false, 0);
-    }
-
-    /** A table of exactly {@code slots} slots when fixed (--fp-memory): it never grows, and is full at 95 %. */
-    FpSet(long slots, boolean fixed) { this(slots, fixed, false, 0); }
+    FpSet(int initialCapacity) { this(initialCapacity, false, false, 0); }
 
     /**
-     * With {@code spills}, a full table moves its fingerprints to disk instead of ending the run: a
+     * A table of exactly {@code slots} slots when fixed (--fp-memory), full at 95 %, else of the
+     * next power of two, doubled when 3/4 full. With {@code spills}, a full table moves its fingerprints to disk instead of ending the run: a
      * fixed one at 95 %, a growing one when a doubling (the old and the new table at once, three
      * times its size) would pass {@code budget} bytes.
      */
@@ -81,9 +77,6 @@ final class FpSet implements AutoCloseable {
     long bytes() { return 8L * slots + (disk == null ? 0 : 8L * disk.index.length + 8L * disk.bloom.length); }
     long diskBytes() { return disk == null ? 0 : 8L * disk.n; }
     int flushes() { return flushes; }
-
-    /** Whether the next add could find no room (a fixed table at 95 % that may not spill): the search ends incomplete. */
-    boolean full() { return fixed && !spills && size >= limit; }
 
     /** The home slot: fp's high bits scaled to the table (Lemire's multiply-shift; any table size). */
     private long home(long fp) { return ((fp >>> 32) * slots) >>> 32; }   // slots < 2^32, so the product fits 64 unsigned bits

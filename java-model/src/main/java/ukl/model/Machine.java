@@ -83,7 +83,7 @@ public final class Machine extends EntryReturn {
             s.sysretDepth[t] = -1;
             s.mode[t] = ts.kind() == Scenario.ThreadKind.UKL ? 2 : 0;   // the first return to the app set 2
             // A thread that is not running resumes from this saved context.
-            if (ts.idle()) {
+            if (ts.idle() || ts.exec()) {   // an idle thread, or kernel_init before its exec: kernel context on the task stack
                 s.savedSp[t] = s.task(t); s.savedIf[t] = 1; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
             } else {
                 s.savedSp[t] = s.app(t); s.savedIf[t] = 1;
@@ -407,13 +407,13 @@ public final class Machine extends EntryReturn {
      * a NON_UKL_THREAD (mode 0) in kernel context with the kernel GS, in ret_from_fork's
      * kernel-thread branch with its thread function (the activation's body: exec). copy_thread
      * zeroed its pt_regs (CS 0, flags 0, si 0: Frame.regs with fork = true); start_thread fills
-     * them in. It runs on its task stack with interrupts on (schedule_tail).
+     * them in. initial() gives it the kernel context an idle thread has: its task stack,
+     * interrupts on (schedule_tail), the kernel GS.
      */
     private void execThread(State s, int t) {
         s.mode[t] = 0;
         s.stack[s.task(t)] = new int[]{Frame.hw(t, 1, false, false, s.app(t)), Frame.regs(t, 1, true)};
         s.acts[t] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0), Act.make(Act.PATH, forkPath, 0, 0, true, false, bodyNames.indexOf("exec") + 1)};
-        s.savedSp[t] = s.task(t); s.savedIf[t] = 1; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
     }
 
     /**
@@ -516,9 +516,7 @@ public final class Machine extends EntryReturn {
                 int h = nearestHw(n, t);
                 if (h < 0) throw new Violation(Property.RETURN_MISMATCH, "start_thread in " + threadName(t) + ": no pt_regs to write (not under ret_from_fork)");
                 setHwFrame(n, t, h, Frame.hw(t, h, true, user, n.app(t)));
-                int[] x = n.acts[t].clone();   // activation arrays are shared between states: copy on write
-                x[h] = Act.withFromCpl3(x[h], user);
-                n.acts[t] = x;
+                n.setAct(t, h, Act.withFromCpl3(n.act(t, h), user));
                 advance(n, t, a);
             }
             case CLONE_REGS, FORK_REGS -> {

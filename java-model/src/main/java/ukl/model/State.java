@@ -117,7 +117,9 @@ public final class State {
     int depth(int t) { return acts[t].length; }
     int act(int t, int d) { return acts[t][d]; }
     int topAct(int t) { return acts[t][acts[t].length - 1]; }
-    void setTop(int t, int a) { int[] x = acts[t].clone(); x[x.length - 1] = a; acts[t] = x; }
+    void setTop(int t, int a) { setAct(t, acts[t].length - 1, a); }
+    /** Activation arrays are shared between states: copy on write. */
+    void setAct(int t, int d, int a) { int[] x = acts[t].clone(); x[d] = a; acts[t] = x; }
     void pushAct(int t, int a) { int[] x = Arrays.copyOf(acts[t], acts[t].length + 1); x[x.length - 1] = a; acts[t] = x; }
     void popAct(int t) { acts[t] = Arrays.copyOf(acts[t], acts[t].length - 1); }
     void truncate(int t, int n) { acts[t] = Arrays.copyOf(acts[t], n); }
