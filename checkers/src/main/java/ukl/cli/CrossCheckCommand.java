@@ -112,7 +112,10 @@ final class CrossCheckCommand implements Callable<Integer> {
             sb.append(String.format("  reached           java %d states (%s), tlc %d states (%s)%n", o.javaStates(), o.java().verdict(), o.tlcStates(), o.tlc().verdict()));
             return sb.toString();
         }
-        sb.append(String.format("  distinct states   java %d, tlc %d: %s%n", o.javaStates(), o.tlcStates(), o.statesAgree() ? "the same set" : "DIFFERENT"));
+        if (o.scenario().symmetry)   // Java keeps one state per orbit; TLC's full set is mapped to orbits (CrossCheck)
+            sb.append(String.format("  distinct states   java %d (one per orbit, --symmetry), tlc %d orbits of its %d states: %s%n", o.javaStates(), o.tlcStates(),
+                    o.tlc().stats().states(), o.statesAgree() ? "the same set" : "DIFFERENT"));
+        else sb.append(String.format("  distinct states   java %d, tlc %d: %s%n", o.javaStates(), o.tlcStates(), o.statesAgree() ? "the same set" : "DIFFERENT"));
         sb.append(String.format("  verdicts          %s%n", o.verdictsAgree() ? "agree on every property" : "DISAGREE"));
         sb.append(String.format("  counterexamples   %s%n", o.tracesReplay() ? "each replays on the other engine" : "DO NOT REPLAY"));
         sb.append(String.format("  time              java %.2f s, tlc %.2f s (all TLC runs: the main run, shortest traces, liveness, trace replays)%n", o.javaSeconds(), o.tlcSeconds()));

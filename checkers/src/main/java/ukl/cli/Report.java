@@ -41,6 +41,7 @@ public final class Report {
             sb.append(String.format("fingerprints: %d worker%s, store %.1f MiB in memory (%.1f bytes/state: %s), collision probability %.1e (TLC's optimistic estimate; --exact keeps whole states)%n",
                     s.workers(), s.workers() == 1 ? "" : "s", s.storeBytes() / 1048576.0, s.states() > 0 ? (double) s.storeBytes() / s.states() : 0,
                     s.storeDetail(), s.fpCollision()));
+        if (sc.symmetry && r.engine().equals("java")) sb.append(ukl.model.Symmetry.summary(sc)).append('\n');
         for (Result.PropertyResult p : r.properties().values())
             if (p.trace() != null) sb.append('\n').append(trace(p.trace()));
         if (mismatches != null) {
@@ -136,6 +137,10 @@ public final class Report {
             sm.put("workers", s.workers());
         } else if (r.engine().equals("java")) {
             sm.put("storage", "exact");
+        }
+        if (r.engine().equals("java") && r.scenario().symmetry) {
+            // the group's order (1: nothing to reduce); states above are orbits
+            sm.put("symmetryGroupOrder", ukl.model.Symmetry.of(r.scenario()).order());
         }
         m.put("stats", sm);
         if (mismatches != null) {

@@ -79,6 +79,10 @@ final class ScenarioFile {
                     case "max-nesting" -> b.maxNesting = positive(file, no, vcol, value);
                     case "time-limit" -> b.timeLimitSeconds = positive(file, no, vcol, value);
                     case "name" -> b.name = value;
+                    case "symmetry" -> {
+                        if (!value.equals("on") && !value.equals("off")) throw new InputError(file, no, vcol, "symmetry is 'on' or 'off', not '" + value + "'");
+                        b.symmetry = value.equals("on");
+                    }
                     case "expect" -> {
                         String[] parts = value.split("\\s+");
                         if (parts.length != 2) throw new InputError(file, no, vcol, "expected 'expect: PROPERTY STATUS' (STATUS: holds, violated, unknown, not-checked)");
@@ -90,7 +94,7 @@ final class ScenarioFile {
                         if (b.expected.containsKey(prop)) throw new InputError(file, no, vcol, "expectation for " + prop + " given twice");
                         b.expected.put(prop, st.word);
                     }
-                    default -> throw new InputError(file, no, indent + 1, "unknown key '" + key + "'; expected preset, paths, workload, options, preempt, bypass-limit, ist, cpus, threads, co-runner, events, max-states, max-nesting, time-limit, name or expect");
+                    default -> throw new InputError(file, no, indent + 1, "unknown key '" + key + "'; expected preset, paths, workload, options, preempt, bypass-limit, ist, cpus, threads, co-runner, events, max-states, max-nesting, time-limit, symmetry, name or expect");
                 }
             } catch (InputError e) {
                 if (e.line() > 0) throw e;

@@ -26,6 +26,7 @@ final class ScenarioOptions {
     @Option(names = "--time-limit", paramLabel = "SECONDS", description = "time bound (default 600)") Long timeLimit;
     @Option(names = "--exact", description = "Java explorer: keep whole states (default: 64-bit fingerprints; the collision estimate is in the stats)") boolean exact;
     @Option(names = "--fp-memory", paramLabel = "SIZE", description = "Java explorer: a fingerprint table of this fixed size (e.g. 512m, 12g; TLC's -fpmem), for runs near a billion states; default: it grows") String fpMemory;
+    @Option(names = "--symmetry", description = "Java explorer: one state per orbit of the permutations of identical threads and CPUs (proofs-notes/explorer.md); liveness is then not checked") boolean symmetry;
     @Option(names = "--java-workers", paramLabel = "N", description = "Java explorer: threads that expand states (default 0: one per core; verdicts, counts and traces do not depend on it)") Integer workers;
 
     /** Whether any flag that describes the scenario itself (not a bound) was given. */
@@ -39,6 +40,7 @@ final class ScenarioOptions {
         if (maxNesting != null) { b.maxNesting = maxNesting; b.keyOrigin.put("max-nesting", "--max-nesting"); }
         if (timeLimit != null) { b.timeLimitSeconds = timeLimit; b.keyOrigin.put("time-limit", "--time-limit"); }
         if (exact) b.exact = true;
+        if (symmetry) b.symmetry = true;
         if (fpMemory != null) {
             if (exact) throw InputError.arg("command line", "--fp-memory sizes the fingerprint table; --exact has none: give one or the other");
             b.fpMemoryBytes = size("--fp-memory", fpMemory);

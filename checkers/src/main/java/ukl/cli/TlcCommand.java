@@ -51,6 +51,7 @@ final class TlcCommand implements Callable<Integer> {
             recoverFrom = latestCheckpoint(dir.resolve("main").resolve("meta"));
             if (recoverFrom == null) throw InputError.arg("--recover", "no TLC checkpoint in " + dir.resolve("main/meta") + " (run with --checkpoint first)");
         }
+        if (so.symmetry) throw InputError.arg("--symmetry", "--symmetry reduces the Java explorer's search; TLC explores Kernel.tla in full (its threads are integers, not the model values SYMMETRY needs): use it with check or cross-check");
         ScenarioOptions.Resolved rs = so.resolve();
         long limit = rs.scenario().timeLimitMillis / 1000;
         Result r;

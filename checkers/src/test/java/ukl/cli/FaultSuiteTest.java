@@ -174,7 +174,10 @@ class FaultSuiteTest {
             bad(ukl("check", "--scenario", s.toString()), "big.scenario:2:7:", "cpus must be 1 to 4");
             Files.writeString(s, "preset: linux\nmax-nesting: 99\nexpect: * holds\n");
             bad(ukl("check", "--scenario", s.toString()), "big.scenario:2:14:", "max-nesting must be 2 to 30");
+            Files.writeString(s, "preset: linux\nsymmetry: yes\nexpect: * holds\n");
+            bad(ukl("check", "--scenario", s.toString()), "big.scenario:2:11:", "symmetry is 'on' or 'off'");
         }));
+        f.add(fault("tlc --symmetry: TLC explores in full", () -> bad(ukl("tlc", "--preset", "linux", "--symmetry"), "--symmetry", "use it with check or cross-check")));
 
         // ---- binary and invalid UTF-8 files
         f.add(fault("a binary path file", () -> {

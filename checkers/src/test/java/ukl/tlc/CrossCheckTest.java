@@ -27,7 +27,8 @@ class CrossCheckTest {
     /** Small scenarios covering each kind of verdict: a violation with its trace, a deadlock, a liveness violation, a pass. */
     @ParameterizedTest
     @ValueSource(strings = {"paper-stackgrow-nofix", "paper-nss-mmap-pfdf", "rtc-compute-2threads", "syscall-no-exit-work",
-            "ret-early-sti", "paper-shortcut-bare", "byp-always", "compute-2threads", "linux-ud-ist-nmi", "k514-fork-no-fix", "k514-exec-no-fix"})
+            "ret-early-sti", "paper-shortcut-bare", "byp-always", "compute-2threads", "linux-ud-ist-nmi", "k514-fork-no-fix", "k514-exec-no-fix",
+            "sym-paper-stackgrow-2cpu"})
     void enginesAgree(String name, @TempDir Path work) {
         CrossCheck.Outcome o = CrossCheck.run(scenario(name), work, 1, 300);
         assertTrue(o.agree(), String.join("\n", o.differences()));
@@ -48,6 +49,19 @@ class CrossCheckTest {
         assertTrue(diff.contains("distinct states: java"), diff);
         assertTrue(diff.contains("first state the Java explorer reaches and TLC does not") || diff.contains("first state TLC reaches"), diff);
         assertTrue(diff.contains("cpu0.if"), "the diff shows the state fields: " + diff);
+    }
+
+    @Test
+    void underSymmetryTheReducedSetIsTlcsOrbitsAndAFaultIsStillCaught(@TempDir Path work) {
+        // --symmetry: the Java explorer keeps one state per orbit; TLC explores in full and its
+        // states are mapped to orbits. The sets agree, the reduction is real, and a perturbed
+        // Java machine still disagrees.
+        CrossCheck.Outcome o = CrossCheck.run(scenario("sym-k514-signal-2cpu"), work.resolve("ok"), 1, 300);
+        assertTrue(o.agree(), String.join("\n", o.differences()));
+        assertEquals(o.javaStates(), o.tlcStates());
+        assertTrue(o.tlc().stats().states() > o.javaStates() * 3 / 2, "TLC's " + o.tlc().stats().states() + " states fall into " + o.javaStates() + " orbits");
+        CrossCheck.Outcome bad = CrossCheck.run(scenario("sym-k514-signal-2cpu"), work.resolve("bad"), 1, 300, Machine.Perturbation.SET_MODE_NOOP);
+        assertFalse(bad.agree(), "a perturbed machine under symmetry");
     }
 
     @Test

@@ -40,49 +40,49 @@ abstract class EntryReturn extends Nmi {
 
     void execOp(State n, int c, int t, int d, int a, Instr in) {
         // Issue 13: with the user's GS base a %gs-relative read is of user memory, not this CPU's data.
-        if (n.gs[c] == 1 && readsPerCpu(in) && perturbation != Perturbation.PERCPU_IGNORES_GS)
+        if (n.gs(c) == 1 && readsPerCpu(in) && perturbation != Perturbation.PERCPU_IGNORES_GS)
             throw new Violation(Property.USER_GS_IN_KERNEL, in.op().word + (in.op() == Op.CLASSIFY ? " mode" : "") + " on cpu" + c
                     + " reads " + (in.op() == Op.CLASSIFY || in.op() == Op.SET_MODE ? "the mode from current (get_in_user / is_ukl_thread)" : "per-CPU data")
                     + " through %gs while the GS base is still the user's");
         switch (in.op()) {
             case SYSCALL -> {
-                n.cpl[c] = 0; n.ifl[c] = false; n.sysretDepth[t] = d;   // RCX holds the return point
+                n.setCpl(c, 0); n.setIfl(c, false); n.setSysretDepth(t, d);   // RCX holds the return point
                 advance(n, t, a);
             }
             case CALL -> {
-                checkPush(n, n.sp[c]);
-                n.push(n.sp[c], Frame.make(Frame.RET, t, d));
+                checkPush(n, n.sp(c));
+                n.push(n.sp(c), Frame.make(Frame.RET, t, d));
                 advance(n, t, a);
             }
-            case CLI -> { n.ifl[c] = false; advance(n, t, a); }
-            case STI -> { n.ifl[c] = true; n.shadow[c] = true; advance(n, t, a); }
+            case CLI -> { n.setIfl(c, false); advance(n, t, a); }
+            case STI -> { n.setIfl(c, true); n.setShadow(c, true); advance(n, t, a); }
             case PUSHF -> {
-                checkPush(n, n.sp[c]);
-                n.push(n.sp[c], Frame.flags(t, d, n.ifl[c]));
+                checkPush(n, n.sp(c));
+                n.push(n.sp(c), Frame.flags(t, d, n.ifl(c)));
                 advance(n, t, a);
             }
             case POPF -> {
-                int f = n.top(n.sp[c]);
-                if (n.stack[n.sp[c]].length == 0 || Frame.kind(f) != Frame.FLAGS || Frame.thread(f) != t)
-                    throw new Violation(Property.RETURN_MISMATCH, "popf on " + stackName(n, n.sp[c]) + " finds " + topDesc(n, n.sp[c]) + ", not a flags word");
-                n.pop(n.sp[c]);
-                if (perturbation != Perturbation.POPF_KEEPS_IF) n.ifl[c] = Frame.ifl(f);
+                int f = n.top(n.sp(c));
+                if (n.stack[n.sp(c)].length == 0 || Frame.kind(f) != Frame.FLAGS || Frame.thread(f) != t)
+                    throw new Violation(Property.RETURN_MISMATCH, "popf on " + stackName(n, n.sp(c)) + " finds " + topDesc(n, n.sp(c)) + ", not a flags word");
+                n.pop(n.sp(c));
+                if (perturbation != Perturbation.POPF_KEEPS_IF) n.setIfl(c, Frame.ifl(f));
                 advance(n, t, a);
             }
-            case SWAPGS -> { n.gs[c] ^= 1; advance(n, t, a); }
+            case SWAPGS -> { n.setGs(c, n.gs(c) ^ (1)); advance(n, t, a); }
             case SET_MODE -> {
-                if (kind(t) == Scenario.ThreadKind.UKL && perturbation != Perturbation.SET_MODE_NOOP) n.mode[t] = in.arg() == 0 ? 1 : 2;
+                if (kind(t) == Scenario.ThreadKind.UKL && perturbation != Perturbation.SET_MODE_NOOP) n.setMode(t, in.arg() == 0 ? 1 : 2);
                 advance(n, t, a);
             }
             case SAVE_SP -> {
-                n.scratchT[c] = t; n.scratchSp[c] = n.sp[c];
+                n.setScratchT(c, t); n.setScratchSp(c, n.sp(c));
                 n.setTop(t, Act.withPc(Act.withScratchPending(a, true), Act.pc(a) + 1));
             }
             case LOAD_SP -> {
-                if (n.scratchT[c] != t)
+                if (n.scratchT(c) != t)
                     throw new Violation(Property.SCRATCH_CLOBBER, "load_sp on cpu" + c + ": the scratch slot (TSS_sp2) holds "
-                            + (n.scratchT[c] < 0 ? "nothing" : threadName(n.scratchT[c]) + "'s SP") + ", not " + threadName(t) + "'s");
-                n.sp[c] = n.scratchSp[c];
+                            + (n.scratchT(c) < 0 ? "nothing" : threadName(n.scratchT(c)) + "'s SP") + ", not " + threadName(t) + "'s");
+                n.setSp(c, n.scratchSp(c));
                 n.setTop(t, Act.withPc(Act.withScratchPending(a, false), Act.pc(a) + 1));
             }
             case SWITCH_STACK -> {
@@ -91,25 +91,25 @@ abstract class EntryReturn extends Nmi {
                     if (n.stack[task].length > 0)
                         throw new Violation(Property.STACK_CLOBBER, "switch_stack task resets SP to the top of " + stackName(n, task)
                                 + ", which still holds " + frames(n, task));
-                    n.sp[c] = task;
+                    n.setSp(c, task);
                 } else {
                     switchToApp(n, c, t, in.arg() == 1);
                 }
                 advance(n, t, a);
             }
             case PUSH_REGS -> {
-                if (Act.scratchPending(a) && n.scratchT[c] != t)
+                if (Act.scratchPending(a) && n.scratchT(c) != t)
                     throw new Violation(Property.SCRATCH_CLOBBER, "push_regs takes pt_regs->sp from the scratch slot (TSS_sp2) on cpu" + c
-                            + ", but " + (n.scratchT[c] < 0 ? "it is empty" : threadName(n.scratchT[c]) + " overwrote it") + " since " + threadName(t) + "'s save_sp");
-                checkPush(n, n.sp[c]);
-                n.push(n.sp[c], Frame.make(Frame.REGS, t, d));
+                            + ", but " + (n.scratchT(c) < 0 ? "it is empty" : threadName(n.scratchT(c)) + " overwrote it") + " since " + threadName(t) + "'s save_sp");
+                checkPush(n, n.sp(c));
+                n.push(n.sp(c), Frame.make(Frame.REGS, t, d));
                 n.setTop(t, Act.withPc(Act.withScratchPending(a, false), Act.pc(a) + 1));
             }
             case POP_REGS -> {
-                int f = n.top(n.sp[c]);
-                if (n.stack[n.sp[c]].length == 0 || Frame.kind(f) != Frame.REGS || Frame.thread(f) != t)
-                    throw new Violation(Property.RETURN_MISMATCH, "pop_regs on " + stackName(n, n.sp[c]) + " finds " + topDesc(n, n.sp[c]) + ", not pt_regs");
-                n.pop(n.sp[c]);
+                int f = n.top(n.sp(c));
+                if (n.stack[n.sp(c)].length == 0 || Frame.kind(f) != Frame.REGS || Frame.thread(f) != t)
+                    throw new Violation(Property.RETURN_MISMATCH, "pop_regs on " + stackName(n, n.sp(c)) + " finds " + topDesc(n, n.sp(c)) + ", not pt_regs");
+                n.pop(n.sp(c));
                 advance(n, t, a);
             }
             case SYNC_REGS -> { syncRegs(n, c, t); advance(n, t, a); }
@@ -117,8 +117,8 @@ abstract class EntryReturn extends Nmi {
                 boolean fu = switch (in.arg()) {
                     // testb $3, CS(%rsp): the RPL of the frame's CS (a fake 0xC3 counts as user).
                     case 0 -> { int h = nearestHw(n, t); yield h >= 0 && Frame.rpl3(hwFrame(n, t, h)); }
-                    case 1 -> kind(t) == Scenario.ThreadKind.UKL && n.mode[t] == 2;
-                    default -> n.gs[c] == 1;
+                    case 1 -> kind(t) == Scenario.ThreadKind.UKL && n.mode(t) == 2;
+                    default -> n.gs(c) == 1;
                 };
                 n.setTop(t, Act.withPc(Act.withFromUser(a, fu), Act.pc(a) + 1));
             }
@@ -134,22 +134,22 @@ abstract class EntryReturn extends Nmi {
             case CT_EXIT, CT_ENTER -> {
                 if (scenario.has(Option.NOHZ_FULL)) {
                     int want = in.op() == Op.CT_EXIT ? 1 : 0;
-                    if (n.ct[c] != want)
+                    if (n.ct(c) != want)
                         throw new Violation(Property.CONTEXT_TRACKING, in.op().word + " on cpu" + c + " while context tracking is already "
                                 + (want == 1 ? "KERNEL" : "USER"));
-                    n.ct[c] = 1 - want;
+                    n.setCt(c, 1 - want);
                 }
                 advance(n, t, a);
             }
             case BODY -> {
                 int body = Act.body(a);
                 if (body == 0) throw new Violation(Property.RETURN_MISMATCH, "body in " + codeNames[Act.code(a)] + ": no syscall or shortcut body here");
-                if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "kernel body " + bodyNames.get(body - 1) + " runs with the user GS base");
-                boolean byp = n.inBypass[t];
+                if (n.gs(c) == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "kernel body " + bodyNames.get(body - 1) + " runs with the user GS base");
+                boolean byp = n.inBypass(t);
                 if (byp) {
-                    n.bypassRun[t]++;
-                    if (n.bypassRun[t] > scenario.bypassLimit - 1)
-                        throw new Violation(Property.BYPASS_BOUND, n.bypassRun[t] + " syscalls in a row bypass entry/exit; the limit " + scenario.bypassLimit + " allows " + (scenario.bypassLimit - 1));
+                    n.setBypassRun(t, n.bypassRun(t) + 1);
+                    if (n.bypassRun(t) > scenario.bypassLimit - 1)
+                        throw new Violation(Property.BYPASS_BOUND, n.bypassRun(t) + " syscalls in a row bypass entry/exit; the limit " + scenario.bypassLimit + " allows " + (scenario.bypassLimit - 1));
                 }
                 advance(n, t, a);
                 enter(n, t, Act.withBypassed(Act.make(Act.BODY, 0, 0, 0, false, false, body), byp));
@@ -158,10 +158,10 @@ abstract class EntryReturn extends Nmi {
             case EXIT_WORK -> exitWork(n, c, t, a);
             case PREEMPT_CHECK -> {
                 advance(n, t, a);
-                if (scenario.preemptFull && n.needResched[t] && n.preempt[t] == 0 && !rtc(t)) schedule(n, c, t, false);
+                if (scenario.preemptFull && n.needResched(t) && n.preempt(t) == 0 && !rtc(t)) schedule(n, c, t, false);
             }
             case DF_TO_PF -> {
-                if (n.kso[t])
+                if (n.kso(t))
                     throw new Violation(Property.MISCLASSIFIED_DF, "df_to_pf hands a #DF raised by " + threadName(t) + "'s task-stack overflow to the #PF entry as an app-stack fault"
                             + " (\"any double fault is a user stack page fault\"); #DF is an abort, its frame cannot be resumed");
                 advance(n, t, a);
@@ -171,7 +171,7 @@ abstract class EntryReturn extends Nmi {
             case NMI_EXIT -> {
                 // nmi_restore: "Set DF first so that we can easily distinguish the remaining code between
                 // here and IRET", then clear "NMI executing".
-                n.nmi[c] = (n.nmi[c] | State.NMI_DF) & ~State.NMI_EXEC;
+                n.setNmi(c, (n.nmi(c) | State.NMI_DF) & ~State.NMI_EXEC);
                 advance(n, t, a);
             }
             case BYPASS_CHECK -> {
@@ -180,15 +180,15 @@ abstract class EntryReturn extends Nmi {
                 boolean byp = false;
                 int body = Act.body(a);
                 boolean wrapperBypasses = body == 0 || !Workload.FULL_PATH_ONLY.contains(bodyNames.get(body - 1));
-                if (scenario.has(Option.BYP) && !n.sigPending[t] && wrapperBypasses) {
-                    n.bypassCount[t]++;
-                    if (n.bypassCount[t] >= scenario.bypassLimit && perturbation != Perturbation.BYPASS_COUNTER_NEVER_RESETS) n.bypassCount[t] = 0;
+                if (scenario.has(Option.BYP) && !n.sigPending(t) && wrapperBypasses) {
+                    n.setBypassCount(t, n.bypassCount(t) + 1);
+                    if (n.bypassCount(t) >= scenario.bypassLimit && perturbation != Perturbation.BYPASS_COUNTER_NEVER_RESETS) n.setBypassCount(t, 0);
                     else byp = true;
                 }
-                n.inBypass[t] = byp;
+                n.setInBypass(t, byp);
                 advance(n, t, a);
             }
-            case SET_BYPASS -> { n.inBypass[t] = true; advance(n, t, a); }
+            case SET_BYPASS -> { n.setInBypass(t, true); advance(n, t, a); }
             case NOP -> advance(n, t, a);
             case FORK_FIX -> {
                 // 5.14 ret_from_fork (entry_64.S e0029131): "testb $3, CS(%rsp); jnz 3f" (a real user),
@@ -197,7 +197,7 @@ abstract class EntryReturn extends Nmi {
                 // are meant to be the return address and flags word the parent's UKL entry left above
                 // pt_regs->sp; if anything else is there (a signal frame exit work wrote), the add
                 // moves pt_regs->sp into it.
-                int top = n.top(n.sp[c]);   // 0 on an empty stack, which is no REGS frame
+                int top = n.top(n.sp(c));   // 0 on an empty stack, which is no REGS frame
                 int h = nearestHw(n, t);
                 if (Frame.forkRegs(top) && Frame.thread(top) == t && h >= 0 && !Frame.rpl3(hwFrame(n, t, h))) {
                     int[] st = n.stack[n.app(t)];
@@ -231,12 +231,12 @@ abstract class EntryReturn extends Nmi {
                 if (got != in.arg()) n.setAct(t, d, a);
             }
             case RUN -> {
-                if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.bypassRun[t] = 0;
+                if (codeNames[in.arg()].endsWith("syscall") && !codeNames[in.arg()].endsWith("libc_syscall")) n.setBypassRun(t, 0);
                 advance(n, t, a);
                 enter(n, t, Act.withFromUser(Act.make(Act.PATH, in.arg(), 0, 0, false, false, Act.body(a)), Act.fromUser(a)));
             }
             case RET -> {
-                int sp = n.sp[c];
+                int sp = n.sp(c);
                 int f = n.top(sp);
                 if (n.stack[sp].length == 0 || Frame.kind(f) != Frame.RET || Frame.thread(f) != t || Frame.depth(f) >= d)
                     throw new Violation(Property.RETURN_MISMATCH, "ret on " + stackName(n, sp) + " pops " + topDesc(n, sp) + ", not a return address of " + threadName(t));
@@ -248,14 +248,14 @@ abstract class EntryReturn extends Nmi {
             }
             case IRET -> {
                 int root = entryRoot(n, t);
-                if (root >= 0 && !Act.hw(n.act(t, root)) && (n.sigArm[t] != 0 || n.sigRet[t])) { syscallIret(n, c, t, d, root); return; }
+                if (root >= 0 && !Act.hw(n.act(t, root)) && (n.sigArm(t) != 0 || n.sigRet(t))) { syscallIret(n, c, t, d, root); return; }
                 int h = nearestHw(n, t);
-                int sp = n.sp[c];
+                int sp = n.sp(c);
                 int f = n.top(sp);
                 if (h < 0 || n.stack[sp].length == 0 || Frame.kind(f) != Frame.HW || Frame.thread(f) != t || Frame.depth(f) != h)
                     throw new Violation(Property.RETURN_MISMATCH, "iret on " + stackName(n, sp) + " pops " + topDesc(n, sp)
                             + (h < 0 ? ", outside any interrupt" : ", not the hardware frame of the interrupt at depth " + h));
-                if (n.kso[t] && Act.vec(n.act(t, h)) == Vector.DF.ordinal() + 1)
+                if (n.kso(t) && Act.vec(n.act(t, h)) == Vector.DF.ordinal() + 1)
                     throw new Violation(Property.MISCLASSIFIED_DF, "iret resumes the frame of the #DF that " + threadName(t) + "'s task-stack overflow raised; #DF is an abort, its frame cannot be resumed");
                 // iretq loads CS from the frame: its RPL becomes the CPL (SDM IRET). A fake 0xC3 left in
                 // the frame returns to CPL 3 with app code linked into the kernel half.
@@ -263,25 +263,25 @@ abstract class EntryReturn extends Nmi {
                     throw new Violation(Property.BAD_RETURN_CS, "iret with CS " + Frame.cs(f) + " (RPL " + (Frame.rpl3(f) ? 3 : 0) + ") resumes code the "
                             + actVecName(n.act(t, h)) + " interrupted at CPL " + (Act.fromCpl3(n.act(t, h)) ? 3 : 0)
                             + (Frame.fakeCs(f) ? ": error_entry's fake CS was not put back to 0x10 (error_return)" : ""));
-                n.nmiBlocked[c] = false;   // any iret ends NMI blocking (SDM 6.7.1)
+                n.setNmiBlocked(c, false);   // any iret ends NMI blocking (SDM 6.7.1)
                 if (nmiIret(n, c, t, h)) return;
                 n.pop(sp);
-                n.sp[c] = Frame.sp(f);
-                n.ifl[c] = Frame.ifl(f);
-                n.cpl[c] = Frame.cpl3(f) ? 3 : 0;
+                n.setSp(c, Frame.sp(f));
+                n.setIfl(c, Frame.ifl(f));
+                n.setCpl(c, Frame.cpl3(f) ? 3 : 0);
                 n.truncate(t, h);
                 startHandler(n, c, t);
             }
             case SYSRET -> {
-                int r = n.sysretDepth[t];
+                int r = n.sysretDepth(t);
                 if (r < 0 || r >= d)
                     throw new Violation(Property.RETURN_MISMATCH, "sysret with no SYSCALL return point (RCX) for " + threadName(t));
                 if (kind(t) == Scenario.ThreadKind.UKL)
                     throw new Violation(Property.BAD_RETURN_CS, "sysret loads __USER_CS (RPL 3), but " + threadName(t) + "'s app code is linked into the kernel and runs at CPL 0");
-                n.sysretDepth[t] = -1;
-                if (n.sigRet[t]) { sigreturnResume(n, c, t, d, "sysret"); return; }   // Linux returns through iret from the restored pt_regs
+                n.setSysretDepth(t, -1);
+                if (n.sigRet(t)) { sigreturnResume(n, c, t, d, "sysret"); return; }   // Linux returns through iret from the restored pt_regs
                 checkUnwound(n, t, r, d, "sysret");
-                n.cpl[c] = 3; n.ifl[c] = true; n.sp[c] = n.app(t);
+                n.setCpl(c, 3); n.setIfl(c, true); n.setSp(c, n.app(t));
                 n.truncate(t, r + 1);
                 startHandler(n, c, t);
             }
@@ -304,7 +304,7 @@ abstract class EntryReturn extends Nmi {
      */
     @Override
     void deliverSignal(State n, int c, int t) {
-        if (n.sigRet[t] || n.sigArm[t] != 0)
+        if (n.sigRet(t) || n.sigArm(t) != 0)
             throw new BoundHit("a second signal delivered before the first one's frame is set up or torn down is not modeled (use SIGNAL:1)");
         int root = entryRoot(n, t);
         if (root < 0) throw new Violation(Property.RETURN_MISMATCH, "exit_work delivers a signal to " + threadName(t) + " but finds no pt_regs of a return to the app");
@@ -320,24 +320,24 @@ abstract class EntryReturn extends Nmi {
             if (Frame.thread(f) == t && Frame.depth(f) >= root && (Frame.kind(f) == Frame.REGS || Frame.kind(f) == Frame.DATA || Frame.kind(f) == Frame.HW))
                 throw new Violation(Property.STACK_CLOBBER, "setup_rt_frame writes " + threadName(t) + "'s signal frame at regs->sp - 128 on " + stackName(n, target)
                         + ", over the live " + Frame.render(f, (Machine) this, n) + " below regs->sp (get_sigframe, arch/x86/kernel/signal.c)");
-        if (n.redZone[t] && perturbation == Perturbation.SIGFRAME_IGNORES_REDZONE)
+        if (n.redZone(t) && perturbation == Perturbation.SIGFRAME_IGNORES_REDZONE)
             throw new Violation(Property.RED_ZONE_CLOBBER, "setup_rt_frame writes the signal frame at regs->sp, over the live red zone of " + threadName(t) + "'s leaf function (§5.2)");
-        n.push(target, Frame.withFakeCs(Frame.sig(t, root, n.redZone[t]), fakeCs));
-        n.redZone[t] = false;   // kept in the frame: the handler's frames go below it
-        n.sigArm[t] = n.depth(t);
+        n.push(target, Frame.withFakeCs(Frame.sig(t, root, n.redZone(t)), fakeCs));
+        n.setRedZone(t, false);   // kept in the frame: the handler's frames go below it
+        n.setSigArm(t, n.depth(t));
     }
 
     /** After a return op: if it ended the activation whose exit_work delivered a signal, the handler starts. */
     void startHandler(State n, int c, int t) {
-        if (n.sigArm[t] == 0 || n.depth(t) >= n.sigArm[t]) return;
-        n.sigArm[t] = 0;
-        int sp = n.sp[c];
+        if (n.sigArm(t) == 0 || n.depth(t) >= n.sigArm(t)) return;
+        n.setSigArm(t, 0);
+        int sp = n.sp(c);
         int f = n.top(sp);
         if (n.stack[sp].length == 0 || Frame.kind(f) != Frame.SIG || Frame.thread(f) != t)
             throw new Violation(Property.RETURN_MISMATCH, "the return to " + threadName(t) + "'s signal handler lands on " + stackName(n, sp)
                     + ", whose top is " + topDesc(n, sp) + ", not the signal frame");
         n.pop(sp);   // the frame records the IF the return restored, for rt_sigreturn
-        n.push(sp, Frame.withIfl(f, n.ifl[c]));
+        n.push(sp, Frame.withIfl(f, n.ifl(c)));
         enter(n, t, Act.make(Act.HANDLER, 0, 0, 0, false, false, 0));
     }
 
@@ -356,9 +356,9 @@ abstract class EntryReturn extends Nmi {
     /** The sig_frame condition: pt_regs' CS is 0xC3 because of a signal (setup_rt_frame, or restored by rt_sigreturn). */
     boolean sigFrameCs(State n, int t) {
         if (kind(t) != Scenario.ThreadKind.UKL) return false;
-        if (n.sigArm[t] != 0) return true;
+        if (n.sigArm(t) != 0) return true;
         int i = sigFrameIndex(n, t);
-        return n.sigRet[t] && i >= 0 && Frame.fakeCs(n.stack[n.app(t)][i]);
+        return n.sigRet(t) && i >= 0 && Frame.fakeCs(n.stack[n.app(t)][i]);
     }
 
     /**
@@ -369,15 +369,15 @@ abstract class EntryReturn extends Nmi {
      * the restored context.
      */
     void syscallIret(State n, int c, int t, int d, int root) {
-        if (n.sigRet[t]) { sigreturnResume(n, c, t, d, "iret"); return; }
+        if (n.sigRet(t)) { sigreturnResume(n, c, t, d, "iret"); return; }
         int app = n.app(t);
         int i = sigFrameIndex(n, t);
         if (i < 1 || i != n.stack[app].length - 1 || Frame.kind(n.stack[app][i - 1]) != Frame.FLAGS || Frame.thread(n.stack[app][i - 1]) != t)
             throw new Violation(Property.RETURN_MISMATCH, "iret to " + threadName(t) + "'s signal handler finds no signal frame above the entry's flags word on " + stackName(n, app));
         checkUnwound(n, t, root, d, "iret");
-        n.sp[c] = app;
-        n.ifl[c] = Frame.ifl(n.stack[app][i - 1]);
-        n.cpl[c] = 0;
+        n.setSp(c, app);
+        n.setIfl(c, Frame.ifl(n.stack[app][i - 1]));
+        n.setCpl(c, 0);
         n.truncate(t, root + 1);
         startHandler(n, c, t);
     }
@@ -404,8 +404,8 @@ abstract class EntryReturn extends Nmi {
         if (k < 0 || i < 0) throw new Violation(Property.RETURN_MISMATCH, what + " after rt_sigreturn finds no signal frame of " + threadName(t));
         checkUnwound(n, t, k - 1, d, what + " after rt_sigreturn");
         int sig = leaveSigFrame(n, c, t, i);
-        n.ifl[c] = Frame.ifl(sig);
-        n.cpl[c] = kind(t) == Scenario.ThreadKind.USER ? 3 : 0;
+        n.setIfl(c, Frame.ifl(sig));
+        n.setCpl(c, kind(t) == Scenario.ThreadKind.USER ? 3 : 0);
         n.truncate(t, k);
     }
 
@@ -418,9 +418,9 @@ abstract class EntryReturn extends Nmi {
         int app = n.app(t);
         int sig = n.stack[app][i];
         n.stack[app] = java.util.Arrays.copyOf(n.stack[app], i);
-        n.sp[c] = app;
-        n.redZone[t] = Frame.redZone(sig);
-        n.sigRet[t] = false;
+        n.setSp(c, app);
+        n.setRedZone(t, Frame.redZone(sig));
+        n.setSigRet(t, false);
         return sig;
     }
 
@@ -441,7 +441,7 @@ abstract class EntryReturn extends Nmi {
     void switchToApp(State n, int c, int t, boolean flagsWord) {
         int app = n.app(t);
         int root = entryRoot(n, t);
-        if (n.sigRet[t] && root >= 0 && !Act.hw(n.act(t, root))) {
+        if (n.sigRet(t) && root >= 0 && !Act.hw(n.act(t, root))) {
             // ukl_entry_SYSCALL_64's "movq 0x18(%rsp), %rsp" loads the SP rt_sigreturn restored: the
             // signal frame and the handler's frames above it are left behind; popf and ret then take
             // whatever the interrupted context has at that SP.
@@ -451,7 +451,7 @@ abstract class EntryReturn extends Nmi {
             return;
         }
         int h = nearestHw(n, t);
-        int sp = n.sp[c];
+        int sp = n.sp(c);
         int f = n.top(sp);
         if (h >= 0 && sp != app && n.stack[sp].length > 0 && Frame.kind(f) == Frame.HW && Frame.thread(f) == t && Frame.depth(f) == h) {
             if (Frame.sp(f) != app || Frame.cpl3(f))
@@ -463,13 +463,13 @@ abstract class EntryReturn extends Nmi {
             // app_ret writes the return address only: the path restores IF itself (sti; ret).
             if (flagsWord) n.push(app, Frame.flags(t, h - 1, Frame.ifl(f)));
         }
-        n.sp[c] = app;
+        n.setSp(c, app);
     }
 
     void syncRegs(State n, int c, int t) {
         int h = nearestHw(n, t);
         if (h < 0) throw new Violation(Property.RETURN_MISMATCH, "sync_regs outside an interrupt or exception");
-        int sp = n.sp[c];
+        int sp = n.sp(c);
         int[] fr = n.stack[sp];
         int i = fr.length;
         while (i > 0 && Frame.thread(fr[i - 1]) == t && Frame.depth(fr[i - 1]) >= h) i--;
@@ -487,7 +487,7 @@ abstract class EntryReturn extends Nmi {
         int[] moved = java.util.Arrays.copyOfRange(fr, i, fr.length);
         n.stack[sp] = java.util.Arrays.copyOf(fr, i);
         n.stack[task] = moved;
-        n.sp[c] = task;
+        n.setSp(c, task);
     }
 
     /** Whether stack st ends with a frame of kind below under one of kind top. */

@@ -21,6 +21,8 @@ public final class Explorer {
     private final Machine m;
     private final Scenario sc;
     private final FpSearch fp;   // the fingerprint engine, or null for this exact one
+    private Symmetry sym;        // --symmetry with a group to reduce by; else null
+    private final Map<Property, List<State>> realTrace = new EnumMap<>(Property.class);   // under symmetry
     private StateStore store = new StateStore();
     private int[] parent = new int[1024];
     private int[] depthOf = new int[1024];
@@ -83,6 +85,7 @@ public final class Explorer {
     public Result run() {
         if (fp != null) return fp.run();
         long t0 = System.nanoTime();
+        if (sc.symmetry) { Symmetry g = Symmetry.of(m); sym = g.trivial() ? null : g; }
         try {
             return explore(t0);
         } catch (OutOfMemoryError e) {
@@ -147,7 +150,7 @@ public final class Explorer {
         long deadline = sc.timeLimitMillis > 0 ? System.currentTimeMillis() + sc.timeLimitMillis : Long.MAX_VALUE;
         Runtime rt = Runtime.getRuntime();
         State init = m.initial();
-        store.add(init.encode());
+        store.add(encode(init));
         parent[0] = -1;
         depthOf[0] = 0;
         int id = 0;
@@ -183,7 +186,7 @@ public final class Explorer {
                     }
                     return;
                 }
-                int r = store.add(tr.next().encode());
+                int r = store.add(encode(tr.next()));
                 int to;
                 if (r >= 0) {
                     to = r;
@@ -208,15 +211,22 @@ public final class Explorer {
         return new Result(sc, "java", verdict, props, stats, bound);
     }
 
+    /** What the store keeps of a state: its encoding, or under symmetry its orbit's canonical one. */
+    private byte[] encode(State s) { return sym == null ? s.encode() : sym.canonical(s); }
+
+    /** The symmetry group the last run reduced by (null: none). */
+    public Symmetry symmetry() { return fp != null ? fp.symmetry() : sym; }
+
     /** The states of p's counterexample, in order (a liveness loop ends back at its first loop state). */
     public List<State> traceStates(Property p) {
         if (fp != null) return fp.traceStates(p);
+        if (sym != null) return realTrace.getOrDefault(p, List.of());
         List<State> out = new ArrayList<>();
         for (int id : traceIds.getOrDefault(p, List.of())) out.add(State.decode(store.get(id), m.nCpu, m.nThr, m.nMm));
         return out;
     }
 
-    /** Every reachable state's canonical encoding (for comparing against other engines). */
+    /** Every reachable state's canonical encoding (for comparing against other engines); under --symmetry one per orbit, its canonical form. */
     public List<byte[]> states() {
         if (fp != null) throw new IllegalStateException("states() needs the exact explorer (Explorer.exact); the fingerprint one keeps no states");
         List<byte[]> out = new ArrayList<>(store.size());
@@ -267,6 +277,7 @@ public final class Explorer {
         List<Trace.Step> steps = new ArrayList<>();
         List<Integer> path = pathTo(last);
         traceIds.put(p, path);
+        if (sym != null) return symmetricTrace(p, path);
         for (int i = 0; i + 1 < path.size(); i++) steps.add(stepBetween(path.get(i), path.get(i + 1), steps.size() + 1));
         Machine.Transition v = violationStep.get(p);
         if (v.label() != null) {
@@ -274,6 +285,63 @@ public final class Explorer {
             steps.add(TraceText.step(m, v.label(), before, null, steps.size() + 1, true));
         }
         return new Trace(steps, -1, p.name(), v.why());
+    }
+
+    /**
+     * Under symmetry the stored path is one of canonical forms, and a canonical form's successor's
+     * canonical form need not be a successor of it: the machine's own states are rebuilt from the
+     * initial state, each the first successor of the one before whose canonical form is the next
+     * on the path (one exists because every permutation is an automorphism, SymmetryTest), and the
+     * last step is a transition of the last real state that violates p.
+     */
+    private Trace symmetricTrace(Property p, List<Integer> path) {
+        List<byte[]> canon = new ArrayList<>();
+        for (int id : path) canon.add(store.get(id));
+        List<State> real = realize(m, sym, canon);
+        realTrace.put(p, real);
+        return symmetricSteps(m, p, real, violationStep.get(p).label() != null);
+    }
+
+    /** The machine's states along a path of canonical forms, from the initial state. */
+    static List<State> realize(Machine m, Symmetry sym, List<byte[]> canon) {
+        List<State> out = new ArrayList<>();
+        State s = m.initial();
+        out.add(s);
+        State.Enc a = new State.Enc(), b = new State.Enc();
+        for (int i = 1; i < canon.size(); i++) {
+            byte[] want = canon.get(i);
+            State[] found = new State[1];
+            m.successors(s, tr -> {
+                if (found[0] != null || tr.next() == null) return;
+                sym.canonical(tr.next(), a, b);
+                if (Arrays.equals(a.buf, 0, a.n, want, 0, want.length)) found[0] = tr.next();
+            });
+            if (found[0] == null) throw new IllegalStateException("symmetry: no successor of trace state " + (i - 1) + " in the orbit of the next one (a permutation that is not an automorphism)");
+            s = found[0];
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** The steps along real states, then (lastStep) the last one's transition that violates p; the why is the last state's own. */
+    static Trace symmetricSteps(Machine m, Property p, List<State> real, boolean lastStep) {
+        List<Trace.Step> steps = new ArrayList<>();
+        for (int i = 0; i + 1 < real.size(); i++) {
+            Trace.Step st = Replay.step(m, real.get(i), real.get(i + 1), steps.size() + 1);
+            if (st == null) throw new IllegalStateException("trace step " + i + " not reproducible");
+            steps.add(st);
+        }
+        State last = real.get(real.size() - 1);
+        // A violating transition (lastStep) or a state with no way on (DEADLOCK's first clause, no label).
+        String why;
+        if (lastStep) {
+            String[] w = new String[1];
+            m.successors(last, tr -> { if (w[0] == null && tr.violated() == p) w[0] = tr.why(); });
+            why = w[0];
+        } else why = p == Property.DEADLOCK ? m.stuck(last) : null;
+        if (why == null) throw new IllegalStateException("symmetry: the trace's last state does not violate " + p + " (a permutation that is not an automorphism)");
+        if (lastStep) steps.add(Replay.violation(m, last, p, steps.size() + 1));
+        return new Trace(steps, -1, p.name(), why);
     }
 
     /** Regenerates the transition from a to b to recover its label and what changed. */
@@ -287,10 +355,10 @@ public final class Explorer {
 
     /** RESCHED_STARVATION's condition on cpu c: its running thread has needResched set while another of its threads is READY. */
     private static boolean reschedStarved(Machine m, State s, int c) {
-        int r = s.running[c];
-        if (m.isIdle(r) || !s.needResched[r]) return false;
+        int r = s.running(c);
+        if (m.isIdle(r) || !s.needResched(r)) return false;
         for (int u = 0; u < m.nThr; u++)
-            if (u != r && !m.isIdle(u) && m.cpuOf(u) == c && s.status[u] == State.READY) return true;
+            if (u != r && !m.isIdle(u) && m.cpuOf(u) == c && s.status(u) == State.READY) return true;
         return false;
     }
 
@@ -305,9 +373,9 @@ public final class Explorer {
         // Fair loops exclude timer storms (<>[]~Storm in the TLA+ wrapper): a loop through a
         // state where a periodic tick came before the context it interrupted made a step is
         // a storm, not starvation (proofs-notes/model-choices.md, "Periodic timers").
-        for (int c = 0; c < m.nCpu; c++) if (s.storm[c]) return false;
+        for (int c = 0; c < m.nCpu; c++) if (s.storm(c)) return false;
         if (p == Property.RESCHED_STARVATION) return reschedStarved(m, s, subject);
-        return s.sigPending[subject];
+        return s.sigPending(subject);
     }
 
     private Trace liveness(Property p, int n) {

@@ -33,13 +33,13 @@ abstract class Faults extends Scheduling {
      */
     void kernelStackFault(State s, int c, int t, Label l, Sink sink) {
         State m = s.copy();
-        m.shadow[c] = false;
+        m.setShadow(c, false);
         tickStep(m, c);
-        m.kso[t] = true;
+        m.setKso(t, true);
         Vector v = scenario.ist[Vector.PF.ordinal()] > 0 ? Vector.PF : Vector.DF;
         String what = v == Vector.PF ? "#PF on its IST stack" : "#PF, whose push on the overflowed stack faults: #DF";
         Label lf = new Label(l.type(), l.cpu(), l.thread(), l.code(), l.pc(), l.appPc(), l.body(), null, v,
-                "the call chain runs into the guard page below " + stackName(s, s.sp[c]) + ": " + what);
+                "the call chain runs into the guard page below " + stackName(s, s.sp(c)) + ": " + what);
         try {
             if (v == Vector.DF && scenario.ist[Vector.DF.ordinal()] == 0)
                 throw new Violation(Property.DOUBLE_FAULT_PANIC, "the #DF for the task-stack overflow is pushed on the same overflowed stack (no IST for #DF): triple fault, the machine resets");
@@ -61,7 +61,7 @@ abstract class Faults extends Scheduling {
     int deliver(State n, int c, int vi) {
         final int NMI = Vector.NMI.ordinal(), PF = Vector.PF.ordinal(), DF = Vector.DF.ordinal();
         String v = vecNames[vi];
-        int t = n.running[c];
+        int t = n.running(c);
         if (n.depth(t) >= scenario.maxNesting)
             throw new BoundHit("nesting depth " + scenario.maxNesting + " reached delivering " + v + " (raise --max-nesting)");
         int k = scenario.ist[vi];
@@ -73,21 +73,21 @@ abstract class Faults extends Scheduling {
                 // A nested NMI writes its frame into the "original" slot at the top of the NMI stack;
                 // that is harmless once the outer NMI's first_nmi has copied it, and only then
                 // (entry_64.S asm_exc_nmi: "Everything up to here is safe from nested NMIs").
-                nested = vi == NMI && (n.nmi[c] & (State.NMI_COPIED | State.NMI_NEST)) == State.NMI_COPIED;
+                nested = vi == NMI && (n.nmi(c) & (State.NMI_COPIED | State.NMI_NEST)) == State.NMI_COPIED;
                 if (!nested)
                     throw new Violation(Property.STACK_CLOBBER, "delivery of " + v + " resets SP to the top of " + stackName(n, target)
                             + ", which still holds " + frames(n, target)
-                            + (vi == NMI ? ((n.nmi[c] & State.NMI_NEST) != 0
+                            + (vi == NMI ? ((n.nmi(c) & State.NMI_NEST) != 0
                                     ? ": the nested NMI's frame in the original slot has not been consumed yet"
                                     : ": the outer NMI has not copied its frame yet (first_nmi), and an iret since its delivery unmasked NMIs") : ""));
             }
-        } else if (n.cpl[c] == 3) {
+        } else if (n.cpl(c) == 3) {
             target = n.task(t);   // TSS.RSP0
             if (n.stack[target].length > 0)
                 throw new Violation(Property.STACK_CLOBBER, "delivery of " + v + " from CPL 3 resets SP to the top of "
                         + stackName(n, target) + ", which still holds " + frames(n, target));
         } else {
-            target = n.sp[c];     // CPL 0 -> CPL 0: no stack switch (the UKL case)
+            target = n.sp(c);     // CPL 0 -> CPL 0: no stack switch (the UKL case)
         }
         if (n.isApp(target)) {
             int u = target;
@@ -98,31 +98,31 @@ abstract class Faults extends Scheduling {
                 if (vi == PF) return deliver(n, c, DF);   // a fault while delivering #PF is a #DF
                 return deliver(n, c, PF);                 // the interrupt (or the raising op) stays pending
             }
-            if (n.redZone[u])
+            if (n.redZone(u))
                 throw new Violation(Property.RED_ZONE_CLOBBER, "delivery of " + v + " pushes its frame on " + stackName(n, target)
                         + " over the live red zone of " + threadName(u) + "'s leaf function (§5.2)");
         }
-        boolean cpl3 = n.cpl[c] == 3;
-        n.push(target, Frame.hw(t, n.depth(t), n.ifl[c], cpl3, n.sp[c]));
-        n.sp[c] = target;
-        n.cpl[c] = 0;
-        n.ifl[c] = false;
-        n.shadow[c] = false;
-        if (vi == NMI) n.nmiBlocked[c] = true;
-        if (nested) n.nmi[c] |= State.NMI_NEST;
+        boolean cpl3 = n.cpl(c) == 3;
+        n.push(target, Frame.hw(t, n.depth(t), n.ifl(c), cpl3, n.sp(c)));
+        n.setSp(c, target);
+        n.setCpl(c, 0);
+        n.setIfl(c, false);
+        n.setShadow(c, false);
+        if (vi == NMI) n.setNmiBlocked(c, true);
+        if (nested) n.setNmi(c, n.nmi(c) | (State.NMI_NEST));
         n.pushAct(t, Act.make(Act.PATH, vecPath[vi], 0, vi + 1, true, cpl3, 0));
         return vi;
     }
 
     boolean unmapped(State n, int u) {
-        return n.appStack[u] == State.FRONTIER || n.appStack[u] == State.DEEP_FRONTIER;
+        return n.appStack(u) == State.FRONTIER || n.appStack(u) == State.DEEP_FRONTIER;
     }
 
     /** A push by an op: faults on an unmapped app-stack page, clobbers a live red zone. Checked before any change. */
     void checkPush(State n, int stackId) {
         if (!n.isApp(stackId)) return;
         if (unmapped(n, stackId)) throw new Fault();
-        if (n.redZone[stackId])
+        if (n.redZone(stackId))
             throw new Violation(Property.RED_ZONE_CLOBBER, "a push on " + stackName(n, stackId) + " overwrites the live red zone of "
                     + threadName(stackId) + " (§5.2)");
     }
@@ -134,10 +134,10 @@ abstract class Faults extends Scheduling {
         // exception (irqentry_enter, so RCU must watch), which changes nothing the model tracks.
         Vector v = Vector.builtIn(vi);
         String vn = vecNames[vi];
-        if (n.gs[c] == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "the " + vn + " handler runs with the user GS base");
+        if (n.gs(c) == 1) throw new Violation(Property.USER_GS_IN_KERNEL, "the " + vn + " handler runs with the user GS base");
         // NMI, #MC and #DB enter RCU through ct_nmi_enter/irqentry_nmi_enter, which is nesting-safe;
         // RCU then watches for anything nested inside them too (a #PF in perf's NMI handler).
-        if (scenario.has(Option.NOHZ_FULL) && n.ct[c] == 1 && v != Vector.NMI && v != Vector.MC && v != Vector.DB
+        if (scenario.has(Option.NOHZ_FULL) && n.ct(c) == 1 && v != Vector.NMI && v != Vector.MC && v != Vector.DB
                 && !hasVec(n, t, Vector.NMI) && !hasVec(n, t, Vector.MC) && !hasVec(n, t, Vector.DB))
             throw new Violation(Property.RCU_NOT_WATCHING, "the " + vn + " handler runs on cpu" + c + " while context tracking says USER (RCU not watching)");
         if (v == null) { advance(n, t, a); return; }
@@ -148,29 +148,29 @@ abstract class Faults extends Scheduling {
                 // unconditionally. UKL's fake CS makes a tick in mode-2 kernel code "user"; a spinlock
                 // (preemption off) is a read-side section too since the RCU flavours were merged.
                 int f = hwFrame(n, t, nearestHw(n, t));
-                if (Frame.rpl3(f) && !scenario.preemptFull && (n.rcu[t] || n.preempt[t] > 0))
+                if (Frame.rpl3(f) && !scenario.preemptFull && (n.rcu(t) || n.preempt(t) > 0))
                     throw new Violation(Property.EARLY_GRACE_PERIOD, "the tick on cpu" + c + " sees user_mode(regs) (CS " + Frame.cs(f) + ") and reports an RCU quiescent state while "
-                            + threadName(t) + " is inside " + (n.rcu[t] ? "rcu_read_lock()" : "a spinlock (preemption off)") + ": a grace period can end under it");
-                n.needResched[t] = true;
+                            + threadName(t) + " is inside " + (n.rcu(t) ? "rcu_read_lock()" : "a spinlock (preemption off)") + ": a grace period can end under it");
+                n.setNeedResched(t, true);
                 advance(n, t, a);
             }
             case IPI -> {
-                int s = n.ipiStack[c];
+                int s = n.ipiStack(c);
                 // The kernel's page tables (pt -1: idle and kernel threads) map the UKL process's user
                 // half: "UKL shares the kernel's page tables" (§5.10). Only another mm's do not.
-                if (n.isApp(s) && !scenario.has(Option.NSS_PS) && n.pt[c] != mmOf(s) && !(n.pt[c] < 0 && kind(s) == Scenario.ThreadKind.UKL))
-                    throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the IPI handler on cpu" + c + " reads the data " + threadName(n.ipiFrom[c] - 1)
-                            + " left on " + stackName(n, s) + ", which the loaded page tables (" + (n.pt[c] < 0 ? "kernel only" : "mm" + n.pt[c]) + ") do not map (§5.10)");
-                int from = n.ipiFrom[c] - 1;
-                n.ipiWait[from] &= ~(1 << c);
-                n.ipiState[c] = 0; n.ipiFrom[c] = 0; n.ipiStack[c] = 0;
+                if (n.isApp(s) && !scenario.has(Option.NSS_PS) && n.pt(c) != mmOf(s) && !(n.pt(c) < 0 && kind(s) == Scenario.ThreadKind.UKL))
+                    throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the IPI handler on cpu" + c + " reads the data " + threadName(n.ipiFrom(c) - 1)
+                            + " left on " + stackName(n, s) + ", which the loaded page tables (" + (n.pt(c) < 0 ? "kernel only" : "mm" + n.pt(c)) + ") do not map (§5.10)");
+                int from = n.ipiFrom(c) - 1;
+                n.setIpiWait(from, n.ipiWait(from) & (~(1 << c)));
+                n.setIpiState(c, 0); n.setIpiFrom(c, 0); n.setIpiStack(c, 0);
                 advance(n, t, a);
             }
             case PF -> pageFault(n, c, t, a);
             case NMI -> {
                 // perf's NMI handler reads the interrupted thread's user stack (copy_from_user_nmi); a
                 // page not faulted in raises #PF inside the NMI handler, fixed up, and the walk ends.
-                if (scenario.workload.nmiReadsUser() && Act.phase(a) == 0 && !n.ubuf[t]) {
+                if (scenario.workload.nmiReadsUser() && Act.phase(a) == 0 && !n.ubuf(t)) {
                     n.setTop(t, Act.withPhase(a, 1));
                     throw new Fault(n, "copy_from_user_nmi faults on the user page");
                 }
@@ -195,9 +195,9 @@ abstract class Faults extends Scheduling {
      * fault: page_fault_oops -> handle_stack_overflow panics.
      */
     void pageFault(State n, int c, int t, int a) {
-        if (n.kso[t])
+        if (n.kso(t))
             throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the #PF is on the guard page below " + threadName(t) + "'s task stack: page_fault_oops reports a kernel stack overflow and the kernel dies");
-        boolean stackFault = n.appStack[t] == State.FRONTIER || n.appStack[t] == State.DEEP_FRONTIER;
+        boolean stackFault = n.appStack(t) == State.FRONTIER || n.appStack(t) == State.DEEP_FRONTIER;
         // In NMI context: "if (unlikely(faulthandler_disabled() || !mm)) bad_area_nosemaphore()",
         // before any local_irq_enable. A uaccess (copy_from_user_nmi) has an exception-table fixup:
         // one step; a push onto an app stack has none: the kernel oopses.
@@ -208,27 +208,27 @@ abstract class Faults extends Scheduling {
             return;
         }
         // Nothing to map (a fault already handled): one step, as a spurious fault is.
-        if (Act.phase(a) == 0 && !stackFault && n.ubuf[t]) { advance(n, t, a); return; }
+        if (Act.phase(a) == 0 && !stackFault && n.ubuf(t)) { advance(n, t, a); return; }
         switch (Act.phase(a)) {
             case 0 -> {
                 int h = nearestHw(n, t);
-                if (h >= 0 && Frame.ifl(hwFrame(n, t, h))) n.ifl[c] = true;
+                if (h >= 0 && Frame.ifl(hwFrame(n, t, h))) n.setIfl(c, true);
                 n.setTop(t, Act.withPhase(a, 1));
             }
             case 1 -> {
                 if (!(stackFault && scenario.has(Option.STACK_VMA_CHECK))) {   // §5.11's fast path skips mmap_lock for stack faults
                     int mm = mmOf(t);
-                    int w = n.mmWriter[mm];
+                    int w = n.mmWriter(mm);
                     if (w == t) throw new Violation(Property.DEADLOCK, "the page fault handler takes mmap_lock for read, but " + threadName(t) + " holds it for write (§5.11)");
                     if (w >= 0) { waitCycle(n, t, mm); advanceAndBlock(n, c, t, a, State.LOCKWAIT, false); return; }   // re-runs when woken
                 }
-                if (stackFault) n.appStack[t] = n.appStack[t] == State.DEEP_FRONTIER ? State.DEEP : State.MAPPED;
-                else n.ubuf[t] = true;
+                if (stackFault) n.setAppStack(t, n.appStack(t) == State.DEEP_FRONTIER ? State.DEEP : State.MAPPED);
+                else n.setUbuf(t, true);
                 n.setTop(t, Act.withPhase(a, 2));
                 mayScheduleFor(n, c, t, " in exc_page_fault (handle_mm_fault's page allocation may sleep)");   // GFP_KERNEL reclaim sleeps
             }
             default -> {
-                n.ifl[c] = false;
+                n.setIfl(c, false);
                 n.setTop(t, Act.withPc(Act.withPhase(a, 0), Act.pc(a) + 1));
             }
         }

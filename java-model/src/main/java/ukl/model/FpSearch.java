@@ -34,6 +34,7 @@ final class FpSearch {
     private final Machine.Perturbation pert;
     private final int workers;
     private final boolean live;     // a liveness property is checked: keep the starvation subgraph
+    private final Symmetry sym;     // --symmetry with a group to reduce by: states are fingerprinted and queued as their orbit's canonical form
 
     private FpSet seen;
     private Spill.TraceLog log;
@@ -66,9 +67,13 @@ final class FpSearch {
         boolean l = false;
         for (Property q : Property.values()) if (q.kind == Property.Kind.LIVENESS && sc.checks(q)) l = true;
         this.live = l;
+        Symmetry g = sc.symmetry ? Symmetry.of(m) : null;
+        this.sym = g == null || g.trivial() ? null : g;
     }
 
     Machine machine() { return m; }
+
+    Symmetry symmetry() { return sym; }
 
     private long logMemoryEntries = -1, queueBudget = -1;
 
@@ -164,7 +169,7 @@ final class FpSearch {
     /** A worker's own machine (it keeps per-step scratch), encoder and scratch parent state. */
     private static final class Worker {
         final Machine m;
-        final State.Enc enc = new State.Enc();
+        final State.Enc enc = new State.Enc(), tmp = new State.Enc();
         final State scratch;
         Worker(Machine m) { this.m = m; this.scratch = m.initial(); }
     }
@@ -189,13 +194,19 @@ final class FpSearch {
                 if (tr.bound() != null) { x.kind[k] = 2; x.side.add(tr.bound()); return; }
                 if (tr.violated() != null) { x.kind[k] = 1; x.side.add(tr); return; }
                 if (live && tr.fairClass() >= 0) x.outClasses[si] |= 1 << tr.fairClass();   // edges are next states only, as in Explorer
-                tr.next().encodeTo(enc);
+                encodeSuccessor(tr.next(), w);
                 x.fp[k] = FpSet.of(enc.buf, 0, enc.n);
                 x.bytes(enc.buf, enc.n);
             });
         }
         x.succStart[c.count] = x.n;
         return x;
+    }
+
+    /** A successor's encoding into w.enc: its own, or under symmetry its orbit's canonical one (a method of its own, so expand's lambda stays small enough to inline). */
+    private void encodeSuccessor(State n, Worker w) {
+        if (sym == null) n.encodeTo(w.enc);
+        else sym.canonical(n, w.enc, w.tmp);
     }
 
     // ------------------------------------------------------------------ the search
@@ -244,7 +255,7 @@ final class FpSearch {
         log = logMemoryEntries >= 0 ? new Spill.TraceLog(logMemoryEntries, 8) : new Spill.TraceLog(rest / 8 / 12);
         queueLimit = queueBudget >= 0 ? queueBudget : rest / 8;
         State.Enc enc = new State.Enc();
-        m.initial().encodeTo(enc);
+        if (sym == null) m.initial().encodeTo(enc); else sym.canonical(m.initial(), enc, new State.Enc());
         long fp0 = FpSet.of(enc.buf, 0, enc.n);
         seen.add(fp0);
         log.add(-1, fp0);
@@ -417,10 +428,10 @@ final class FpSearch {
     /** The successor of s with fingerprint fp (the first, in the successor function's order). */
     private State successorWithFp(State s, long fp) {
         State[] found = new State[1];
-        State.Enc e = new State.Enc();
+        State.Enc e = new State.Enc(), tmp = new State.Enc();
         m.successors(s, tr -> {
             if (found[0] != null || tr.next() == null) return;
-            tr.next().encodeTo(e);
+            if (sym == null) tr.next().encodeTo(e); else sym.canonical(tr.next(), e, tmp);
             if (FpSet.of(e.buf, 0, e.n) == fp) found[0] = tr.next();
         });
         if (found[0] == null) throw new IllegalStateException("trace rebuild: no successor with fingerprint " + Long.toHexString(fp));
@@ -452,6 +463,9 @@ final class FpSearch {
         long last = firstViolation.get(p);
         List<State> path = statesAlong(pathTo(last));
         traceStates.put(p, path);
+        // Under symmetry the stored violation's label and why may name other threads and CPUs than
+        // the rebuilt path's last state (it is one of its images): take them from that state.
+        if (sym != null) return Explorer.symmetricSteps(m, p, path, violationStep.get(p).label() != null);
         List<Trace.Step> steps = new ArrayList<>();
         for (int i = 0; i + 1 < path.size(); i++) steps.add(stepBetween(path.get(i), path.get(i + 1), steps.size() + 1));
         Machine.Transition v = violationStep.get(p);

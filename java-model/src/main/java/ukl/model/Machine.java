@@ -73,25 +73,25 @@ public final class Machine extends EntryReturn {
 
     public State initial() {
         State s = new State(nCpu, nThr, nMm);
-        for (Event e : Event.values()) s.budget[e.ordinal()] = scenario.budget(e);
-        s.mmWriter[0] = -1; s.mmWriter[1] = -1;
+        for (Event e : Event.values()) s.setBudget(e.ordinal(), scenario.budget(e));
+        s.setMmWriter(0, -1); s.setMmWriter(1, -1);
         boolean nohz = scenario.has(Option.NOHZ_FULL);
-        for (int c = 0; c < nCpu; c++) { s.running[c] = -1; s.scratchT[c] = -1; s.pt[c] = -1; }
+        for (int c = 0; c < nCpu; c++) { s.setRunning(c, -1); s.setScratchT(c, -1); s.setPt(c, -1); }
         for (int t = 0; t < nThr; t++) {
             Scenario.ThreadSpec ts = scenario.threads.get(t);
             s.acts[t] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0)};
-            s.sysretDepth[t] = -1;
-            s.mode[t] = ts.kind() == Scenario.ThreadKind.UKL ? 2 : 0;   // the first return to the app set 2
+            s.setSysretDepth(t, -1);
+            s.setMode(t, ts.kind() == Scenario.ThreadKind.UKL ? 2 : 0);   // the first return to the app set 2
             // A thread that is not running resumes from this saved context.
             if (ts.idle() || ts.exec()) {   // an idle thread, or kernel_init before its exec: kernel context on the task stack
-                s.savedSp[t] = s.task(t); s.savedIf[t] = 1; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
+                s.setSavedSp(t, s.task(t)); s.setSavedIf(t, 1); s.setSavedCpl(t, 0); s.setSavedGs(t, 0); s.setSavedCt(t, 0);
             } else {
-                s.savedSp[t] = s.app(t); s.savedIf[t] = 1;
-                s.savedCpl[t] = ts.kind() == Scenario.ThreadKind.USER ? 3 : 0;
-                s.savedGs[t] = ts.kind() == Scenario.ThreadKind.USER ? 1 : 0;
-                s.savedCt[t] = nohz ? 1 : 0;
+                s.setSavedSp(t, s.app(t)); s.setSavedIf(t, 1);
+                s.setSavedCpl(t, ts.kind() == Scenario.ThreadKind.USER ? 3 : 0);
+                s.setSavedGs(t, ts.kind() == Scenario.ThreadKind.USER ? 1 : 0);
+                s.setSavedCt(t, nohz ? 1 : 0);
             }
-            s.status[t] = State.READY;
+            s.setStatus(t, State.READY);
             if (ts.child()) emptyChildSlot(s, t);
             if (ts.exec()) execThread(s, t);
         }
@@ -99,9 +99,9 @@ public final class Machine extends EntryReturn {
             int first = -1;
             for (int t = 0; t < nThr; t++) if (!isIdle(t) && !isChild(t) && cpuOf(t) == c) { first = t; break; }
             if (first < 0) first = idleOf(c);
-            s.running[c] = first;
+            s.setRunning(c, first);
             restore(s, c, first);
-            if (mmOf(first) >= 0) s.pt[c] = mmOf(first);
+            if (mmOf(first) >= 0) s.setPt(c, mmOf(first));
         }
         return s;
     }
@@ -109,7 +109,7 @@ public final class Machine extends EntryReturn {
     // ------------------------------------------------------------------ successors
 
     public boolean timerEnabled(State s, int c) {
-        return s.budget[Event.TIMER.ordinal()] != 0 && s.ifl[c] && !s.shadow[c];
+        return s.budget(Event.TIMER.ordinal()) != 0 && s.ifl(c) && !s.shadow(c);
     }
 
     /** The thread runs app code (no kernel activation above it): where #DB fires and app ticks land. */
@@ -119,33 +119,33 @@ public final class Machine extends EntryReturn {
      * App context: app code, or (UKL) any code running with ukl_mode = 2, where an interrupt takes
      * the path that returns to the application and so may run exit work (§5.4).
      */
-    boolean inAppContext(State s, int t) { return !isIdle(t) && (Act.appCode(s.topAct(t)) || s.mode[t] == 2); }
+    boolean inAppContext(State s, int t) { return !isIdle(t) && (Act.appCode(s.topAct(t)) || s.mode(t) == 2); }
 
     public void successors(State s, Sink sink) {
         for (int c = 0; c < nCpu; c++) {
             step(s, c, sink);
-            int t = s.running[c];
+            int t = s.running(c);
             // A tick that lands in app context is its own fairness class (3 nCpu + c), strongly
             // fair: ticks drift against the code they interrupt, so a loop in which one could land
             // in app context cannot have every tick phase-locked to a kernel window
             // (model-choices.md, "Periodic timers").
             if (timerEnabled(s, c)) event(s, c, t, Event.TIMER, Vector.TIMER, sink, inAppContext(s, t) ? 3 * nCpu + c : nCpu + c);
-            if (s.ipiState[c] == 1 && s.ifl[c] && !s.shadow[c]) event(s, c, t, Event.IPI, Vector.IPI, sink, -1);
-            if (s.budget[Event.NMI.ordinal()] != 0 && !s.nmiBlocked[c]) event(s, c, t, Event.NMI, Vector.NMI, sink, -1);
-            if (s.budget[Event.MC.ordinal()] != 0) event(s, c, t, Event.MC, Vector.MC, sink, -1);
-            if (s.budget[Event.DB.ordinal()] != 0 && inAppCode(s, t)) event(s, c, t, Event.DB, Vector.DB, sink, -1);
+            if (s.ipiState(c) == 1 && s.ifl(c) && !s.shadow(c)) event(s, c, t, Event.IPI, Vector.IPI, sink, -1);
+            if (s.budget(Event.NMI.ordinal()) != 0 && !s.nmiBlocked(c)) event(s, c, t, Event.NMI, Vector.NMI, sink, -1);
+            if (s.budget(Event.MC.ordinal()) != 0) event(s, c, t, Event.MC, Vector.MC, sink, -1);
+            if (s.budget(Event.DB.ordinal()) != 0 && inAppCode(s, t)) event(s, c, t, Event.DB, Vector.DB, sink, -1);
         }
         for (int t = 0; t < nThr; t++) {
-            if (isIdle(t) || s.status[t] == State.DONE) continue;
-            if (s.budget[Event.SIGNAL.ordinal()] != 0 && !s.sigPending[t]) {
+            if (isIdle(t) || s.status(t) == State.DONE) continue;
+            if (s.budget(Event.SIGNAL.ordinal()) != 0 && !s.sigPending(t)) {
                 Label l = new Label(Label.Type.EVENT, cpuOf(t), t, -1, -1, -1, -1, Event.SIGNAL, null, null);
                 State n = s.copy();
                 consume(n, Event.SIGNAL);
-                n.sigPending[t] = true;
-                if (n.status[t] == State.SLEEPING) wake(n, t);   // signal_wake_up: interruptible sleep ends
+                n.setSigPending(t, true);
+                if (n.status(t) == State.SLEEPING) wake(n, t);   // signal_wake_up: interruptible sleep ends
                 sink.accept(new Transition(l, n, null, null, null, -1));
             }
-            if (s.budget[Event.WAKEUP.ordinal()] != 0 && s.status[t] == State.SLEEPING) {
+            if (s.budget(Event.WAKEUP.ordinal()) != 0 && s.status(t) == State.SLEEPING) {
                 Label l = new Label(Label.Type.EVENT, cpuOf(t), t, -1, -1, -1, -1, Event.WAKEUP, null, null);
                 State n = s.copy();
                 consume(n, Event.WAKEUP);
@@ -160,11 +160,11 @@ public final class Machine extends EntryReturn {
         try {
             Vector got = deliver(n, c, v);
             if (got == v) {   // a fault during delivery leaves the event pending
-                if (e == Event.IPI) n.ipiState[c] = 2; else consume(n, e);
+                if (e == Event.IPI) n.setIpiState(c, 2); else consume(n, e);
                 if (e == Event.TIMER && periodic) {
                     // A periodic tick (TIMER:*): one that comes before the context the last tick
                     // interrupted has made a step is a storm, which no fair loop may rest on.
-                    if (n.tick[c] != 0) n.storm[c] = true; else n.tick[c] = n.depth(t) - 1;
+                    if (n.tick(c) != 0) n.setStorm(c, true); else n.setTick(c, n.depth(t) - 1);
                 }
             }
             sink.accept(new Transition(eventLabel(c, t, e, v, got), n, null, null, null, fair));
@@ -185,10 +185,10 @@ public final class Machine extends EntryReturn {
 
     /** Step(c): run the op at the program counter of the thread on CPU c. */
     private void step(State s, int c, Sink sink) {
-        int t = s.running[c];
+        int t = s.running(c);
         State n = s.copy();
-        inShadow = s.shadow[c];
-        n.shadow[c] = false;                  // the STI shadow covers exactly one instruction
+        inShadow = s.shadow(c);
+        n.setShadow(c, false);                  // the STI shadow covers exactly one instruction
         tickStep(n, c);
         Label[] label = new Label[1];
         schedStep = false;
@@ -199,7 +199,7 @@ public final class Machine extends EntryReturn {
             // The op pushed onto an unmapped app-stack page: it does not complete; #PF is delivered
             // and the op re-runs after the handler returns (the faulting instruction restarts).
             State m = f.keep != null ? f.keep : s.copy();
-            m.shadow[c] = false;
+            m.setShadow(c, false);
             tickStep(m, c);
             try {
                 Vector got = deliver(m, c, Vector.PF);
@@ -238,7 +238,7 @@ public final class Machine extends EntryReturn {
                     List<Workload.BodyOp> ops = bodyOps.get(Act.body(a) - 1);
                     if (Act.pc(a) >= ops.size()) {
                         n.popAct(t);
-                        if (Act.bypassed(a)) n.inBypass[t] = false;   // the bypassed body returned
+                        if (Act.bypassed(a)) n.setInBypass(t, false);   // the bypassed body returned
                         continue;
                     }
                     label[0] = new Label(Label.Type.BODY_OP, c, t, -1, Act.pc(a), -1, Act.body(a) - 1, null, null, inShadow ? SHADOW_NOTE : null);
@@ -279,9 +279,9 @@ public final class Machine extends EntryReturn {
     private boolean cond(State n, int t, int a, Cond cd) {
         boolean v = switch (cd.kind()) {
             case FROM_USER -> Act.fromUser(a);
-            case BYPASS -> n.inBypass[t];
-            case NEED_RESCHED -> n.needResched[t];
-            case SIG_PENDING -> n.sigPending[t];
+            case BYPASS -> n.inBypass(t);
+            case NEED_RESCHED -> n.needResched(t);
+            case SIG_PENDING -> n.sigPending(t);
             case SIG_FRAME -> sigFrameCs(n, t);
             case KERNEL_THREAD -> Act.kind(a) == Act.PATH && Act.code(a) == forkPath && Act.body(a) != 0;   // testq %rbx, %rbx
             case OPTION -> throw new IllegalStateException("option conditions are compiled away");
@@ -300,21 +300,21 @@ public final class Machine extends EntryReturn {
         int next = handler ? Act.pc(a) + 1 : (Act.pc(a) + 1) % prog.size();   // a handler runs once, then its restorer
         if (!isIdle(t)) {
             Scenario.ThreadKind k = kind(t);
-            if (k == Scenario.ThreadKind.UKL && n.mode[t] != 2)
-                throw new Violation(Property.MODE_MISMATCH, "app code of " + threadName(t) + " runs with mode " + n.mode[t] + " (§5.4: must be 2, UKL_APPLICATION)");
-            if (n.nmiBlocked[c] && !hasVec(n, t, Vector.NMI))
+            if (k == Scenario.ThreadKind.UKL && n.mode(t) != 2)
+                throw new Violation(Property.MODE_MISMATCH, "app code of " + threadName(t) + " runs with mode " + n.mode(t) + " (§5.4: must be 2, UKL_APPLICATION)");
+            if (n.nmiBlocked(c) && !hasVec(n, t, Vector.NMI))
                 throw new Violation(Property.NMI_BLOCKED_LEAK, "app code runs on cpu" + c + " with NMIs blocked and no NMI handler active");
             // Every return to app code restores IF = 1 (iret/sysret from a user frame, popf of a flags
             // word saved with IF = 1, or 6.x's explicit sti before ret, "this would be handled by SYSRET").
-            if (!n.ifl[c])
+            if (!n.ifl(c))
                 throw new Violation(Property.APP_IRQS_OFF, "app code of " + threadName(t) + " runs on cpu" + c
                         + " with interrupts disabled (IF = 0): no tick, IPI or preemption reaches it until it enters the kernel again");
             int want = k == Scenario.ThreadKind.USER ? 3 : 0;
-            if (n.cpl[c] != want)
-                throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes at CPL " + n.cpl[c] + ", expected " + want);
-            if (n.sp[c] != n.app(t))
-                throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes on " + stackName(n, n.sp[c]) + ", not its app stack");
-            n.redZone[t] = false;   // the leaf function that used the red zone has returned
+            if (n.cpl(c) != want)
+                throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes at CPL " + n.cpl(c) + ", expected " + want);
+            if (n.sp(c) != n.app(t))
+                throw new Violation(Property.RETURN_MISMATCH, "app code of " + threadName(t) + " resumes on " + stackName(n, n.sp(c)) + ", not its app stack");
+            n.setRedZone(t, false);   // the leaf function that used the red zone has returned
             if (isChild(t) || isExec(t)) { childFirstAppStep(n, c, t); return; }
         }
         switch (op.kind()) {
@@ -327,11 +327,11 @@ public final class Machine extends EntryReturn {
                 enter(n, t, Act.make(Act.PATH, target, 0, 0, false, false, body));
             }
             case GROW_STACK -> {
-                if (!scenario.has(Option.NSS_PS)) n.appStack[t] = State.FRONTIER;   // pinned stacks are fully mapped (§5.10)
+                if (!scenario.has(Option.NSS_PS)) n.setAppStack(t, State.FRONTIER);   // pinned stacks are fully mapped (§5.10)
                 n.setTop(t, Act.withPc(a, next));
             }
             case REDZONE -> {
-                if (scenario.has(Option.APP_REDZONE)) n.redZone[t] = true;
+                if (scenario.has(Option.APP_REDZONE)) n.setRedZone(t, true);
                 n.setTop(t, Act.withPc(a, next));
             }
             case COMPUTE -> {
@@ -349,12 +349,12 @@ public final class Machine extends EntryReturn {
 
     /** A child slot that holds no task: what the initial state has and what the child's exit leaves. */
     void emptyChildSlot(State s, int t) {
-        s.status[t] = State.DONE;
-        s.mode[t] = 0; s.appStack[t] = State.MAPPED; s.preempt[t] = 0; s.bypassCount[t] = 0; s.bypassRun[t] = 0;
-        s.ipiWait[t] = 0; s.sysretDepth[t] = -1; s.sigArm[t] = 0; s.sigRet[t] = false;
-        s.savedSp[t] = 0; s.savedIf[t] = 0; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
-        s.redZone[t] = false; s.needResched[t] = false; s.sigPending[t] = false; s.inBypass[t] = false;
-        s.kso[t] = false; s.ubuf[t] = false; s.rcu[t] = false;
+        s.setStatus(t, State.DONE);
+        s.setMode(t, 0); s.setAppStack(t, State.MAPPED); s.setPreempt(t, 0); s.setBypassCount(t, 0); s.setBypassRun(t, 0);
+        s.setIpiWait(t, 0); s.setSysretDepth(t, -1); s.setSigArm(t, 0); s.setSigRet(t, false);
+        s.setSavedSp(t, 0); s.setSavedIf(t, 0); s.setSavedCpl(t, 0); s.setSavedGs(t, 0); s.setSavedCt(t, 0);
+        s.setRedZone(t, false); s.setNeedResched(t, false); s.setSigPending(t, false); s.setInBypass(t, false);
+        s.setKso(t, false); s.setUbuf(t, false); s.setRcu(t, false);
         s.acts[t] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0)};
     }
 
@@ -397,8 +397,8 @@ public final class Machine extends EntryReturn {
         n.stack[n.app(ch)] = copy;
         n.stack[n.task(ch)] = new int[]{Frame.hw(ch, 1, ifl, user, n.app(ch)), Frame.regs(ch, 1, fork)};
         n.acts[ch] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0), Act.make(Act.PATH, forkPath, 0, 0, true, user, 0)};
-        n.mode[ch] = n.mode[t];
-        n.savedSp[ch] = n.task(ch); n.savedIf[ch] = 1;   // the slot is empty (emptyChildSlot): the rest is 0 already
+        n.setMode(ch, n.mode(t));
+        n.setSavedSp(ch, n.task(ch)); n.setSavedIf(ch, 1);   // the slot is empty (emptyChildSlot): the rest is 0 already
         wake(n, ch);
     }
 
@@ -411,7 +411,7 @@ public final class Machine extends EntryReturn {
      * interrupts on (schedule_tail), the kernel GS.
      */
     private void execThread(State s, int t) {
-        s.mode[t] = 0;
+        s.setMode(t, 0);
         s.stack[s.task(t)] = new int[]{Frame.hw(t, 1, false, false, s.app(t)), Frame.regs(t, 1, true)};
         s.acts[t] = new int[]{Act.make(Act.APP, 0, 0, 0, false, false, 0), Act.make(Act.PATH, forkPath, 0, 0, true, false, bodyNames.indexOf("exec") + 1)};
     }
@@ -433,7 +433,7 @@ public final class Machine extends EntryReturn {
                         : "the child " + threadName(t) + " resumes app code with " + frames(n, n.app(t))
                         + " left on its stack (clone: a new stack; fork: the copy of the parent's, whose return address and flags word the fork fix drops)");
         n.stack[n.app(t)] = new int[0];
-        n.status[t] = State.DONE;
+        n.setStatus(t, State.DONE);
         schedule(n, c, t, true);
         emptyChildSlot(n, t);
     }
@@ -447,31 +447,31 @@ public final class Machine extends EntryReturn {
         int mm = mmOf(t);
         switch (op.kind()) {
             case LOCK -> {
-                int w = n.mmWriter[mm];
+                int w = n.mmWriter(mm);
                 if (w == t) throw new Violation(Property.DEADLOCK, threadName(t) + " takes mmap_lock, which it already holds");
                 if (w >= 0) {
                     waitCycle(n, t, mm);
                     advanceAndBlock(n, c, t, a, State.LOCKWAIT, false);   // re-runs the lock when woken
                     return;
                 }
-                n.mmWriter[mm] = t;
+                n.setMmWriter(mm, t);
                 advance(n, t, a);
             }
             case UNLOCK -> {
-                if (n.mmWriter[mm] == t) {
-                    n.mmWriter[mm] = -1;
+                if (n.mmWriter(mm) == t) {
+                    n.setMmWriter(mm, -1);
                     for (int u = 0; u < nThr; u++)
-                        if (n.status[u] == State.LOCKWAIT && mmOf(u) == mm) wake(n, u);
+                        if (n.status(u) == State.LOCKWAIT && mmOf(u) == mm) wake(n, u);
                 }
                 advance(n, t, a);
             }
-            case SPIN_LOCK -> { n.preempt[t]++; advance(n, t, a); }
-            case SPIN_UNLOCK -> { n.preempt[t] = Math.max(0, n.preempt[t] - 1); advance(n, t, a); }
+            case SPIN_LOCK -> { n.setPreempt(t, n.preempt(t) + 1); advance(n, t, a); }
+            case SPIN_UNLOCK -> { n.setPreempt(t, Math.max(0, n.preempt(t) - 1)); advance(n, t, a); }
             case TOUCH_APP_STACK -> {
                 if (!scenario.has(Option.NSS_PS)) {
-                    if (n.sp[c] == n.app(t)) {
+                    if (n.sp(c) == n.app(t)) {
                         // Kernel frames on a shared app stack go below the app's own pages (§5.11's mmap example).
-                        if (n.appStack[t] != State.DEEP) { n.appStack[t] = State.DEEP_FRONTIER; throw new Fault(n); }
+                        if (n.appStack(t) != State.DEEP) { n.setAppStack(t, State.DEEP_FRONTIER); throw new Fault(n); }
                     } else if (unmapped(n, t)) {
                         throw new Fault();
                     }
@@ -480,19 +480,19 @@ public final class Machine extends EntryReturn {
             }
             case SLEEP -> {
                 // An interruptible sleep with a signal pending returns at once (-EINTR), as in Linux.
-                if (n.sigPending[t]) advance(n, t, a);
+                if (n.sigPending(t)) advance(n, t, a);
                 else advanceAndBlock(n, c, t, a, State.SLEEPING, true);
             }
             case RCU_LOCK -> {
-                if (scenario.has(Option.NOHZ_FULL) && n.ct[c] == 1)
+                if (scenario.has(Option.NOHZ_FULL) && n.ct(c) == 1)
                     throw new Violation(Property.RCU_NOT_WATCHING, "rcu_read_lock() in " + threadName(t) + "'s kernel body while context tracking says USER (RCU not watching)");
-                n.rcu[t] = true;
+                n.setRcu(t, true);
                 advance(n, t, a);
             }
-            case RCU_UNLOCK -> { n.rcu[t] = false; advance(n, t, a); }
+            case RCU_UNLOCK -> { n.setRcu(t, false); advance(n, t, a); }
             case COPY_USER -> {
                 // copy_to_user on a page not faulted in yet: a #PF from kernel mode; the copy restarts after it.
-                if (!n.ubuf[t]) throw new Fault(null, "copy_to_user faults on the user page");
+                if (!n.ubuf(t)) throw new Fault(null, "copy_to_user faults on the user page");
                 advance(n, t, a);
             }
             case ALLOC -> {
@@ -505,7 +505,7 @@ public final class Machine extends EntryReturn {
             case UKL_EXEC -> {
                 // check_ukl_exec (fs/exec.c, RFC patch "exec"): strcmp(name, CONFIG_UKL_NAME), then
                 // enter_ukl_kernel(), at the start of kernel_execve, before anything can fail.
-                if (kind(t) == Scenario.ThreadKind.UKL) n.mode[t] = 1;
+                if (kind(t) == Scenario.ThreadKind.UKL) n.setMode(t, 1);
                 advance(n, t, a);
             }
             case START_THREAD -> {
@@ -525,40 +525,40 @@ public final class Machine extends EntryReturn {
                 // path stored them there (a save_sp still pending in its activation). Without that
                 // store, copy_thread reads task_pt_regs() or the app stack (§5.8), which nobody shares.
                 int below = n.act(t, n.depth(t) - 2);
-                if (Act.scratchPending(below) && n.scratchT[c] != t)
+                if (Act.scratchPending(below) && n.scratchT(c) != t)
                     throw new Violation(Property.SCRATCH_CLOBBER, "copy_thread takes " + threadName(t) + "'s pt_regs from the per-CPU TSS_sp2 slot of cpu" + c + ", but "
-                            + (n.scratchT[c] < 0 ? "it is empty" : threadName(n.scratchT[c]) + " overwrote it") + " while copy_process slept: the child starts from another context's registers");
+                            + (n.scratchT(c) < 0 ? "it is empty" : threadName(n.scratchT(c)) + " overwrote it") + " while copy_process slept: the child starts from another context's registers");
                 advance(n, t, a);
                 // One child slot: a clone while the child lives fails with -EAGAIN (the model's
                 // RLIMIT_NPROC, copy_process's is_rlimit_overlimit test).
                 int ch = childOf[t];
-                if (ch >= 0 && n.status[ch] == State.DONE) cloneChild(n, c, t, ch, op.kind() == Workload.BodyKind.FORK_REGS);
+                if (ch >= 0 && n.status(ch) == State.DONE) cloneChild(n, c, t, ch, op.kind() == Workload.BodyKind.FORK_REGS);
             }
             case SIGRETURN -> {
                 // rt_sigreturn: "frame = regs->sp + sizeof(long)" for UKL threads (the entry's return
                 // address), then restore_sigcontext loads pt_regs from it (arch/x86/kernel/signal.c).
                 if (handlerIndex(n, t) < 0 || sigFrameIndex(n, t) < 0)
                     throw new Violation(Property.RETURN_MISMATCH, "rt_sigreturn by " + threadName(t) + " finds no signal frame on its app stack");
-                n.sigRet[t] = true;
+                n.setSigRet(t, true);
                 advance(n, t, a);
             }
             case KSTACK_OVERFLOW -> {
                 // On an app stack (NSS, a bypassed body) the deep frames grow it like touch_app_stack;
                 // a task or IST stack is fixed-size, with an unmapped guard page below it.
-                if (!n.isApp(n.sp[c])) throw new KernelStackFault();
+                if (!n.isApp(n.sp(c))) throw new KernelStackFault();
                 execBody(n, c, t, a, new Workload.BodyOp(Workload.BodyKind.TOUCH_APP_STACK));
             }
             case SEND_IPI -> {
                 if (!Act.ipiSent(a)) {
-                    for (int o = 0; o < nCpu; o++) if (o != c && n.ipiState[o] != 0) return;   // csd lock busy: spin
-                    checkPush(n, n.sp[c]);
-                    n.push(n.sp[c], Frame.make(Frame.DATA, t, n.depth(t) - 1));
+                    for (int o = 0; o < nCpu; o++) if (o != c && n.ipiState(o) != 0) return;   // csd lock busy: spin
+                    checkPush(n, n.sp(c));
+                    n.push(n.sp(c), Frame.make(Frame.DATA, t, n.depth(t) - 1));
                     int mask = 0;
-                    for (int o = 0; o < nCpu; o++) if (o != c) { n.ipiState[o] = 1; n.ipiFrom[o] = t + 1; n.ipiStack[o] = n.sp[c]; mask |= 1 << o; }
-                    n.ipiWait[t] = mask;
+                    for (int o = 0; o < nCpu; o++) if (o != c) { n.setIpiState(o, 1); n.setIpiFrom(o, t + 1); n.setIpiStack(o, n.sp(c)); mask |= 1 << o; }
+                    n.setIpiWait(t, mask);
                     n.setTop(t, Act.withIpiSent(a, true));
                     if (mask == 0) finishIpi(n, c, t, n.topAct(t));
-                } else if (n.ipiWait[t] == 0) {
+                } else if (n.ipiWait(t) == 0) {
                     finishIpi(n, c, t, a);
                 }
                 // else: spin waiting for the acks (smp_call_function_many's csd_lock_wait)

@@ -202,9 +202,9 @@ abstract class MachineCore {
     }
 
     void restore(State s, int c, int t) {
-        s.status[t] = State.RUNNING;
-        s.sp[c] = s.savedSp[t]; s.ifl[c] = s.savedIf[t] == 1; s.cpl[c] = s.savedCpl[t]; s.gs[c] = s.savedGs[t]; s.ct[c] = s.savedCt[t];
-        s.savedSp[t] = 0; s.savedIf[t] = 0; s.savedCpl[t] = 0; s.savedGs[t] = 0; s.savedCt[t] = 0;
+        s.setStatus(t, State.RUNNING);
+        s.setSp(c, s.savedSp(t)); s.setIfl(c, s.savedIf(t) == 1); s.setCpl(c, s.savedCpl(t)); s.setGs(c, s.savedGs(t)); s.setCt(c, s.savedCt(t));
+        s.setSavedSp(t, 0); s.setSavedIf(t, 0); s.setSavedCpl(t, 0); s.setSavedGs(t, 0); s.setSavedCt(t, 0);
     }
 
     /** TIMER:* stands for a periodic tick (proofs-notes/model-choices.md, "Periodic timers"). */

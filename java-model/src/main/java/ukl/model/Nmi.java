@@ -39,28 +39,28 @@ abstract class Nmi extends Faults {
         int f = hwFrame(n, t, h);
         int below = n.act(t, h - 1);
         Instr at = Act.kind(below) == Act.PATH ? instr(Act.code(below), Act.pc(below)) : null;
-        boolean inRepeat = at != null && at.kind() == Instr.Kind.OP && at.op() == Op.NMI_ENTER && (n.nmi[c] & State.NMI_COPIED) != 0;
+        boolean inRepeat = at != null && at.kind() == Instr.Kind.OP && at.op() == Op.NMI_ENTER && (n.nmi(c) & State.NMI_COPIED) != 0;
         int nmiStack = scenario.ist[Vector.NMI.ordinal()] > 0 ? n.ist(c, scenario.ist[Vector.NMI.ordinal()]) : -1;
-        boolean nested = inRepeat || (n.nmi[c] & State.NMI_EXEC) != 0
-                || ((n.nmi[c] & State.NMI_DF) != 0 && Frame.sp(f) == nmiStack && perturbation != Perturbation.NMI_IGNORES_DF);
+        boolean nested = inRepeat || (n.nmi(c) & State.NMI_EXEC) != 0
+                || ((n.nmi(c) & State.NMI_DF) != 0 && Frame.sp(f) == nmiStack && perturbation != Perturbation.NMI_IGNORES_DF);
         if (nested) {
-            int sp = n.sp[c];
+            int sp = n.sp(c);
             if (n.stack[sp].length == 0 || n.top(sp) != f)
                 throw new Violation(Property.RETURN_MISMATCH, "nested NMI's iretq on " + stackName(n, sp) + " pops " + topDesc(n, sp) + ", not its hardware frame");
-            if (!inRepeat) n.nmi[c] |= State.NMI_REP;   // nested_nmi: the outer's iret goes to repeat_nmi
-            n.nmi[c] &= ~State.NMI_NEST;
+            if (!inRepeat) n.setNmi(c, n.nmi(c) | (State.NMI_REP));   // nested_nmi: the outer's iret goes to repeat_nmi
+            n.setNmi(c, n.nmi(c) & (~State.NMI_NEST));
             n.pop(sp);
-            n.sp[c] = Frame.sp(f);
-            n.ifl[c] = Frame.ifl(f);
-            n.cpl[c] = Frame.cpl3(f) ? 3 : 0;
-            n.nmiBlocked[c] = false;
+            n.setSp(c, Frame.sp(f));
+            n.setIfl(c, Frame.ifl(f));
+            n.setCpl(c, Frame.cpl3(f) ? 3 : 0);
+            n.setNmiBlocked(c, false);
             n.truncate(t, h);
             return;
         }
-        if ((n.nmi[c] & State.NMI_NEST) != 0)
+        if ((n.nmi(c) & State.NMI_NEST) != 0)
             throw new Violation(Property.STACK_CLOBBER, "an NMI nested in the outer NMI finds neither \"NMI executing\" nor DF set and takes first_nmi: "
-                    + "it overwrites the outer NMI's saved frames on " + stackName(n, n.sp[c]));
-        n.nmi[c] = (n.nmi[c] | State.NMI_COPIED | State.NMI_EXEC) & ~(State.NMI_REP | State.NMI_DF);
+                    + "it overwrites the outer NMI's saved frames on " + stackName(n, n.sp(c)));
+        n.setNmi(c, (n.nmi(c) | State.NMI_COPIED | State.NMI_EXEC) & ~(State.NMI_REP | State.NMI_DF));
         advance(n, t, a);
     }
 
@@ -70,18 +70,18 @@ abstract class Nmi extends Faults {
      * interrupted context, which restores DF (false: the caller pops the frame).
      */
     boolean nmiIret(State n, int c, int t, int h) {
-        if (Act.vec(n.act(t, h)) != Vector.NMI.ordinal() + 1 || (n.nmi[c] & State.NMI_COPIED) == 0) return false;
-        if ((n.nmi[c] & State.NMI_REP) != 0) {
+        if (Act.vec(n.act(t, h)) != Vector.NMI.ordinal() + 1 || (n.nmi(c) & State.NMI_COPIED) == 0) return false;
+        if ((n.nmi(c) & State.NMI_REP) != 0) {
             int ci = Act.code(n.act(t, h));
             if (nmiEnterPc[ci] < 0)
                 throw new Violation(Property.RETURN_MISMATCH, "iret to repeat_nmi, but path " + codeNames[ci] + " has no nmi_enter to repeat");
-            n.nmi[c] &= ~(State.NMI_REP | State.NMI_DF);
-            n.ifl[c] = false;
+            n.setNmi(c, n.nmi(c) & (~(State.NMI_REP | State.NMI_DF)));
+            n.setIfl(c, false);
             n.truncate(t, h + 1);
             n.setTop(t, Act.withPc(n.act(t, h), nmiEnterPc[ci]));
             return true;
         }
-        n.nmi[c] &= ~(State.NMI_COPIED | State.NMI_REP | State.NMI_DF);
+        n.setNmi(c, n.nmi(c) & (~(State.NMI_COPIED | State.NMI_REP | State.NMI_DF)));
         return false;
     }
 }

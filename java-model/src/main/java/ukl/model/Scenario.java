@@ -58,6 +58,12 @@ public final class Scenario {
     public final long maxStates;
     /** How the Java explorer stores states: exact keeps them whole (for comparing state sets), else fingerprints (issue 15). */
     public final boolean exact;
+    /**
+     * Symmetry reduction (--symmetry, issue 15): the explorers store one state per orbit of the
+     * thread and CPU permutations {@link Symmetry} finds. Liveness is then not checked: a fair
+     * cycle of the quotient graph need not be one of the machine's (TLC warns of the same).
+     */
+    public final boolean symmetry;
     /** Threads that expand states in the fingerprint explorer; 0 = one per core. Not part of the scenario's identity. */
     public final int workers;
     /** The fingerprint table's fixed size in bytes (--fp-memory, TLC's -fpmem); 0 = start small and double. */
@@ -86,6 +92,7 @@ public final class Scenario {
         this.events = Collections.unmodifiableMap(events);
         this.maxStates = b.maxStates;
         this.exact = b.exact;
+        this.symmetry = b.symmetry;
         this.workers = b.workers;
         this.fpMemoryBytes = b.fpMemoryBytes;
         this.maxDepth = b.maxDepth;
@@ -116,6 +123,7 @@ public final class Scenario {
 
     /** Whether a property is checked at all in this scenario (MODEL.md: ct only with NOHZ_FULL). */
     public boolean checks(Property p) {
+        if (symmetry && p.kind == Property.Kind.LIVENESS) return false;
         if (p == Property.CONTEXT_TRACKING || p == Property.RCU_NOT_WATCHING) return has(Option.NOHZ_FULL);
         return true;
     }
@@ -136,6 +144,7 @@ public final class Scenario {
         List<Ast.VectorDef> declared = program.merged().vectors();
         for (int i = 0; i < declared.size(); i++) istm.put(declared.get(i).name(), ist[Vector.BUILT_IN + i]);
         m.put("ist", istm);
+        if (symmetry) m.put("symmetry", true);   // only when on, so other runs' descriptions (and matrix cache keys) stay as they were
         m.put("workload", workload.name());
         m.put("cpus", cpus);
         m.put("threads", appThreads);
@@ -178,6 +187,7 @@ public final class Scenario {
         public Map<Event, Integer> events;
         public long maxStates = 2_000_000;
         public boolean exact = false;
+        public boolean symmetry = false;
         public int workers = 0;
         public long fpMemoryBytes = 0;
         public int maxDepth = 10_000;

@@ -28,49 +28,162 @@ public final class State {
     final int nCpu, nThr, nStacks;
     private static final int[] EMPTY = new int[0];   // stacks are copy-on-write, so one empty array serves all
 
-    // global
-    int[] budget;            // per Event: remaining, -1 unbounded
-    int[] mmWriter;          // per mm: thread holding mmap_lock for write, -1 none
+    /*
+     * Every scalar field lives in one int[] (the flat layout, issue 15): a successor's copy is one
+     * clone instead of forty, which was a fifth of the explorer's time (JFR, large bench rung,
+     * 2026-12-07). Layout: the event budgets, then mm writers, then each per-CPU field for CPUs
+     * 0..nCpu-1, then each per-thread field for threads 0..nThr-1; booleans are 0 or 1.
+     * Accessors below are named after the fields they replaced (MODEL.md section 1 names them).
+     */
+    private static final int NEV = Event.values().length;
+    private static final int C_IFL = 0;
+    private static final int C_SHADOW = 1;
+    private static final int C_NMIBLOCKED = 2;
+    private static final int C_STORM = 3;
+    private static final int C_TICK = 4;
+    private static final int C_NMI = 5;
+    private static final int C_CPL = 6;
+    private static final int C_GS = 7;
+    private static final int C_PT = 8;
+    private static final int C_SP = 9;
+    private static final int C_SCRATCHT = 10;
+    private static final int C_SCRATCHSP = 11;
+    private static final int C_CT = 12;
+    private static final int C_RUNNING = 13;
+    private static final int C_IPISTATE = 14;
+    private static final int C_IPIFROM = 15;
+    private static final int C_IPISTACK = 16;
+    private static final int NCPUF = 17;
+    private static final int T_MODE = 0;
+    private static final int T_STATUS = 1;
+    private static final int T_APPSTACK = 2;
+    private static final int T_PREEMPT = 3;
+    private static final int T_BYPASSCOUNT = 4;
+    private static final int T_BYPASSRUN = 5;
+    private static final int T_IPIWAIT = 6;
+    private static final int T_SYSRETDEPTH = 7;
+    private static final int T_SIGARM = 8;
+    private static final int T_SIGRET = 9;
+    private static final int T_SAVEDSP = 10;
+    private static final int T_SAVEDIF = 11;
+    private static final int T_SAVEDCPL = 12;
+    private static final int T_SAVEDGS = 13;
+    private static final int T_SAVEDCT = 14;
+    private static final int T_REDZONE = 15;
+    private static final int T_NEEDRESCHED = 16;
+    private static final int T_SIGPENDING = 17;
+    private static final int T_INBYPASS = 18;
+    private static final int T_KSO = 19;
+    private static final int T_UBUF = 20;
+    private static final int T_RCU = 21;
+    private static final int NTHRF = 22;
+
+    final int nMm;
+    private final int cb, tb;  // where the per-CPU and the per-thread fields start in v
+    int[] v;                 // every scalar field (layout above)
     int[][] stack;           // per stack id: live frames, bottom first
+    int[][] acts;            // per thread: activation stack, bottom (depth 0, app code) first
 
-    // per CPU
-    boolean[] ifl, shadow, nmiBlocked, storm;
-    int[] tick;              // depth of the context a periodic tick interrupted, until it steps; 0 none
-    int[] nmi;               // NMI_* bits
-    int[] cpl, gs, pt, sp, scratchT, scratchSp, ct, running, ipiState, ipiFrom, ipiStack;
-
-    // per thread
-    int[] mode, status, appStack, preempt, bypassCount, bypassRun, ipiWait, sysretDepth;
-    // Signals (issue 13): sigArm = activation count while exit_work's delivery waits for the return
-    // that ends it (0 none); sigRet = rt_sigreturn has loaded pt_regs from the signal frame.
-    int[] sigArm;
-    boolean[] sigRet;
-    int[] savedSp, savedIf, savedCpl, savedGs, savedCt;
-    boolean[] redZone, needResched, sigPending, inBypass;
-    boolean[] kso;           // the task stack overflowed into its guard page (a #DF that is not an app-stack fault)
-    boolean[] ubuf;          // the user buffer copy_user writes is faulted in (mapped)
-    boolean[] rcu;           // inside rcu_read_lock() .. rcu_read_unlock() (issue 13)
-    int[][] acts;            // activation stack, bottom (depth 0, app code) first
+    // The fields' meanings. Global: budget per Event (remaining, -1 unbounded); mmWriter per mm
+    // (thread holding mmap_lock for write, -1 none). Per CPU: tick = depth of the context a periodic
+    // tick interrupted, until it steps (0 none); nmi = NMI_* bits. Per thread: sigArm = activation
+    // count while exit_work's delivery waits for the return that ends it (0 none); sigRet =
+    // rt_sigreturn has loaded pt_regs from the signal frame (issue 13); kso = the task stack
+    // overflowed into its guard page (a #DF that is not an app-stack fault); ubuf = the user buffer
+    // copy_user writes is faulted in; rcu = inside rcu_read_lock() .. rcu_read_unlock() (issue 13).
+    int budget(int i) { return v[i]; }
+    void setBudget(int i, int x) { v[i] = x; }
+    int mmWriter(int i) { return v[NEV + i]; }
+    void setMmWriter(int i, int x) { v[NEV + i] = x; }
+    boolean ifl(int i) { return v[cb + C_IFL * nCpu + i] != 0; }
+    void setIfl(int i, boolean x) { v[cb + C_IFL * nCpu + i] = x ? 1 : 0; }
+    boolean shadow(int i) { return v[cb + C_SHADOW * nCpu + i] != 0; }
+    void setShadow(int i, boolean x) { v[cb + C_SHADOW * nCpu + i] = x ? 1 : 0; }
+    boolean nmiBlocked(int i) { return v[cb + C_NMIBLOCKED * nCpu + i] != 0; }
+    void setNmiBlocked(int i, boolean x) { v[cb + C_NMIBLOCKED * nCpu + i] = x ? 1 : 0; }
+    boolean storm(int i) { return v[cb + C_STORM * nCpu + i] != 0; }
+    void setStorm(int i, boolean x) { v[cb + C_STORM * nCpu + i] = x ? 1 : 0; }
+    int tick(int i) { return v[cb + C_TICK * nCpu + i]; }
+    void setTick(int i, int x) { v[cb + C_TICK * nCpu + i] = x; }
+    int nmi(int i) { return v[cb + C_NMI * nCpu + i]; }
+    void setNmi(int i, int x) { v[cb + C_NMI * nCpu + i] = x; }
+    int cpl(int i) { return v[cb + C_CPL * nCpu + i]; }
+    void setCpl(int i, int x) { v[cb + C_CPL * nCpu + i] = x; }
+    int gs(int i) { return v[cb + C_GS * nCpu + i]; }
+    void setGs(int i, int x) { v[cb + C_GS * nCpu + i] = x; }
+    int pt(int i) { return v[cb + C_PT * nCpu + i]; }
+    void setPt(int i, int x) { v[cb + C_PT * nCpu + i] = x; }
+    int sp(int i) { return v[cb + C_SP * nCpu + i]; }
+    void setSp(int i, int x) { v[cb + C_SP * nCpu + i] = x; }
+    int scratchT(int i) { return v[cb + C_SCRATCHT * nCpu + i]; }
+    void setScratchT(int i, int x) { v[cb + C_SCRATCHT * nCpu + i] = x; }
+    int scratchSp(int i) { return v[cb + C_SCRATCHSP * nCpu + i]; }
+    void setScratchSp(int i, int x) { v[cb + C_SCRATCHSP * nCpu + i] = x; }
+    int ct(int i) { return v[cb + C_CT * nCpu + i]; }
+    void setCt(int i, int x) { v[cb + C_CT * nCpu + i] = x; }
+    int running(int i) { return v[cb + C_RUNNING * nCpu + i]; }
+    void setRunning(int i, int x) { v[cb + C_RUNNING * nCpu + i] = x; }
+    int ipiState(int i) { return v[cb + C_IPISTATE * nCpu + i]; }
+    void setIpiState(int i, int x) { v[cb + C_IPISTATE * nCpu + i] = x; }
+    int ipiFrom(int i) { return v[cb + C_IPIFROM * nCpu + i]; }
+    void setIpiFrom(int i, int x) { v[cb + C_IPIFROM * nCpu + i] = x; }
+    int ipiStack(int i) { return v[cb + C_IPISTACK * nCpu + i]; }
+    void setIpiStack(int i, int x) { v[cb + C_IPISTACK * nCpu + i] = x; }
+    int mode(int i) { return v[tb + T_MODE * nThr + i]; }
+    void setMode(int i, int x) { v[tb + T_MODE * nThr + i] = x; }
+    int status(int i) { return v[tb + T_STATUS * nThr + i]; }
+    void setStatus(int i, int x) { v[tb + T_STATUS * nThr + i] = x; }
+    int appStack(int i) { return v[tb + T_APPSTACK * nThr + i]; }
+    void setAppStack(int i, int x) { v[tb + T_APPSTACK * nThr + i] = x; }
+    int preempt(int i) { return v[tb + T_PREEMPT * nThr + i]; }
+    void setPreempt(int i, int x) { v[tb + T_PREEMPT * nThr + i] = x; }
+    int bypassCount(int i) { return v[tb + T_BYPASSCOUNT * nThr + i]; }
+    void setBypassCount(int i, int x) { v[tb + T_BYPASSCOUNT * nThr + i] = x; }
+    int bypassRun(int i) { return v[tb + T_BYPASSRUN * nThr + i]; }
+    void setBypassRun(int i, int x) { v[tb + T_BYPASSRUN * nThr + i] = x; }
+    int ipiWait(int i) { return v[tb + T_IPIWAIT * nThr + i]; }
+    void setIpiWait(int i, int x) { v[tb + T_IPIWAIT * nThr + i] = x; }
+    int sysretDepth(int i) { return v[tb + T_SYSRETDEPTH * nThr + i]; }
+    void setSysretDepth(int i, int x) { v[tb + T_SYSRETDEPTH * nThr + i] = x; }
+    int sigArm(int i) { return v[tb + T_SIGARM * nThr + i]; }
+    void setSigArm(int i, int x) { v[tb + T_SIGARM * nThr + i] = x; }
+    boolean sigRet(int i) { return v[tb + T_SIGRET * nThr + i] != 0; }
+    void setSigRet(int i, boolean x) { v[tb + T_SIGRET * nThr + i] = x ? 1 : 0; }
+    int savedSp(int i) { return v[tb + T_SAVEDSP * nThr + i]; }
+    void setSavedSp(int i, int x) { v[tb + T_SAVEDSP * nThr + i] = x; }
+    int savedIf(int i) { return v[tb + T_SAVEDIF * nThr + i]; }
+    void setSavedIf(int i, int x) { v[tb + T_SAVEDIF * nThr + i] = x; }
+    int savedCpl(int i) { return v[tb + T_SAVEDCPL * nThr + i]; }
+    void setSavedCpl(int i, int x) { v[tb + T_SAVEDCPL * nThr + i] = x; }
+    int savedGs(int i) { return v[tb + T_SAVEDGS * nThr + i]; }
+    void setSavedGs(int i, int x) { v[tb + T_SAVEDGS * nThr + i] = x; }
+    int savedCt(int i) { return v[tb + T_SAVEDCT * nThr + i]; }
+    void setSavedCt(int i, int x) { v[tb + T_SAVEDCT * nThr + i] = x; }
+    boolean redZone(int i) { return v[tb + T_REDZONE * nThr + i] != 0; }
+    void setRedZone(int i, boolean x) { v[tb + T_REDZONE * nThr + i] = x ? 1 : 0; }
+    boolean needResched(int i) { return v[tb + T_NEEDRESCHED * nThr + i] != 0; }
+    void setNeedResched(int i, boolean x) { v[tb + T_NEEDRESCHED * nThr + i] = x ? 1 : 0; }
+    boolean sigPending(int i) { return v[tb + T_SIGPENDING * nThr + i] != 0; }
+    void setSigPending(int i, boolean x) { v[tb + T_SIGPENDING * nThr + i] = x ? 1 : 0; }
+    boolean inBypass(int i) { return v[tb + T_INBYPASS * nThr + i] != 0; }
+    void setInBypass(int i, boolean x) { v[tb + T_INBYPASS * nThr + i] = x ? 1 : 0; }
+    boolean kso(int i) { return v[tb + T_KSO * nThr + i] != 0; }
+    void setKso(int i, boolean x) { v[tb + T_KSO * nThr + i] = x ? 1 : 0; }
+    boolean ubuf(int i) { return v[tb + T_UBUF * nThr + i] != 0; }
+    void setUbuf(int i, boolean x) { v[tb + T_UBUF * nThr + i] = x ? 1 : 0; }
+    boolean rcu(int i) { return v[tb + T_RCU * nThr + i] != 0; }
+    void setRcu(int i, boolean x) { v[tb + T_RCU * nThr + i] = x ? 1 : 0; }
 
     State(int nCpu, int nThr, int nMm) {
         this.nCpu = nCpu;
         this.nThr = nThr;
+        this.nMm = nMm;
         this.nStacks = 2 * nThr + 7 * nCpu;
-        budget = new int[Event.values().length];
-        mmWriter = new int[nMm];
+        this.cb = NEV + nMm;
+        this.tb = cb + NCPUF * nCpu;
+        v = new int[tb + NTHRF * nThr];
         stack = new int[nStacks][];
         Arrays.fill(stack, EMPTY);
-        ifl = new boolean[nCpu]; shadow = new boolean[nCpu]; nmiBlocked = new boolean[nCpu];
-        storm = new boolean[nCpu]; tick = new int[nCpu]; nmi = new int[nCpu];
-        cpl = new int[nCpu]; gs = new int[nCpu]; pt = new int[nCpu]; sp = new int[nCpu]; scratchT = new int[nCpu];
-        scratchSp = new int[nCpu]; ct = new int[nCpu]; running = new int[nCpu]; ipiState = new int[nCpu];
-        ipiFrom = new int[nCpu]; ipiStack = new int[nCpu];
-        mode = new int[nThr]; status = new int[nThr]; appStack = new int[nThr]; preempt = new int[nThr];
-        bypassCount = new int[nThr]; bypassRun = new int[nThr]; ipiWait = new int[nThr]; sysretDepth = new int[nThr];
-        sigArm = new int[nThr]; sigRet = new boolean[nThr];
-        savedSp = new int[nThr]; savedIf = new int[nThr]; savedCpl = new int[nThr]; savedGs = new int[nThr]; savedCt = new int[nThr];
-        redZone = new boolean[nThr]; needResched = new boolean[nThr]; sigPending = new boolean[nThr]; inBypass = new boolean[nThr];
-        kso = new boolean[nThr]; ubuf = new boolean[nThr]; rcu = new boolean[nThr];
         acts = new int[nThr][];
     }
 
@@ -86,24 +199,16 @@ public final class State {
     private State(State o) {
         this.nCpu = o.nCpu;
         this.nThr = o.nThr;
+        this.nMm = o.nMm;
         this.nStacks = o.nStacks;
+        this.cb = o.cb;
+        this.tb = o.tb;
     }
 
     State copy() {
         State s = new State(this);
-        s.budget = budget.clone(); s.mmWriter = mmWriter.clone();
+        s.v = v.clone();
         s.stack = stack.clone();                                     // frame arrays are copy-on-write
-        s.ifl = ifl.clone(); s.shadow = shadow.clone(); s.nmiBlocked = nmiBlocked.clone();
-        s.storm = storm.clone(); s.tick = tick.clone(); s.nmi = nmi.clone();
-        s.cpl = cpl.clone(); s.gs = gs.clone(); s.pt = pt.clone(); s.sp = sp.clone(); s.scratchT = scratchT.clone();
-        s.scratchSp = scratchSp.clone(); s.ct = ct.clone(); s.running = running.clone(); s.ipiState = ipiState.clone();
-        s.ipiFrom = ipiFrom.clone(); s.ipiStack = ipiStack.clone();
-        s.mode = mode.clone(); s.status = status.clone(); s.appStack = appStack.clone(); s.preempt = preempt.clone();
-        s.bypassCount = bypassCount.clone(); s.bypassRun = bypassRun.clone(); s.ipiWait = ipiWait.clone(); s.sysretDepth = sysretDepth.clone();
-        s.sigArm = sigArm.clone(); s.sigRet = sigRet.clone();
-        s.savedSp = savedSp.clone(); s.savedIf = savedIf.clone(); s.savedCpl = savedCpl.clone(); s.savedGs = savedGs.clone(); s.savedCt = savedCt.clone();
-        s.redZone = redZone.clone(); s.needResched = needResched.clone(); s.sigPending = sigPending.clone(); s.inBypass = inBypass.clone();
-        s.kso = kso.clone(); s.ubuf = ubuf.clone(); s.rcu = rcu.clone();
         s.acts = acts.clone();                                       // copy-on-write
         return s;
     }
@@ -124,7 +229,7 @@ public final class State {
     void popAct(int t) { acts[t] = Arrays.copyOf(acts[t], acts[t].length - 1); }
     void truncate(int t, int n) { acts[t] = Arrays.copyOf(acts[t], n); }
 
-    /** The canonical encoding. Field order is fixed; ints are written as small varints. */
+    /** The canonical encoding. Field order is fixed; scalar fields are small varints, frames and activations 4 bytes each. */
     public byte[] encode() {
         Enc e = new Enc();
         encodeTo(e);
@@ -134,28 +239,76 @@ public final class State {
     /** The canonical encoding into a reusable buffer (the fingerprint explorer's hot path: no array per successor). */
     void encodeTo(Enc e) {
         // One capacity check for the whole state (at most 5 bytes an int), so each field is a plain store.
-        int ints = budget.length + mmWriter.length + nStacks + 11 * nCpu + 12 * nThr;
+        int ints = NEV + nMm + nStacks + 11 * nCpu + 12 * nThr;
         for (int[] st : stack) ints += st.length;
         for (int[] a : acts) ints += a.length;
         if (e.buf.length < 5 * ints) e.buf = new byte[Math.max(5 * ints, 2 * e.buf.length)];
         byte[] buf = e.buf;
         int n = 0;
-        for (int b : budget) n = put(buf, n, b + 1);
-        for (int w : mmWriter) n = put(buf, n, w + 1);
-        for (int[] st : stack) { n = put(buf, n, st.length); for (int f : st) n = put(buf, n, f); }
+        for (int i = 0; i < NEV; i++) n = put(buf, n, v[i] + 1);
+        for (int i = 0; i < nMm; i++) n = put(buf, n, v[NEV + i] + 1);
+        for (int[] st : stack) { n = put(buf, n, st.length); for (int f : st) { INTS.set(buf, n, f); n += 4; } }
         for (int c = 0; c < nCpu; c++) {
-            n = put(buf, n, (ifl[c] ? 1 : 0) | (shadow[c] ? 2 : 0) | (nmiBlocked[c] ? 4 : 0) | (cpl[c] == 3 ? 8 : 0) | (gs[c] << 4) | (ct[c] << 5) | (storm[c] ? 64 : 0));
-            n = put(buf, n, tick[c]); n = put(buf, n, nmi[c]);
-            n = put(buf, n, pt[c] + 1); n = put(buf, n, sp[c]); n = put(buf, n, scratchT[c] + 1); n = put(buf, n, scratchSp[c]); n = put(buf, n, running[c]);
-            n = put(buf, n, ipiState[c]); n = put(buf, n, ipiFrom[c]); n = put(buf, n, ipiStack[c]);
+            n = put(buf, n, (ifl(c) ? 1 : 0) | (shadow(c) ? 2 : 0) | (nmiBlocked(c) ? 4 : 0) | (cpl(c) == 3 ? 8 : 0) | (gs(c) << 4) | (ct(c) << 5) | (storm(c) ? 64 : 0));
+            n = put(buf, n, tick(c)); n = put(buf, n, nmi(c));
+            n = put(buf, n, pt(c) + 1); n = put(buf, n, sp(c)); n = put(buf, n, scratchT(c) + 1); n = put(buf, n, scratchSp(c)); n = put(buf, n, running(c));
+            n = put(buf, n, ipiState(c)); n = put(buf, n, ipiFrom(c)); n = put(buf, n, ipiStack(c));
         }
         for (int t = 0; t < nThr; t++) {
-            n = put(buf, n, mode[t] | status[t] << 2 | appStack[t] << 5);
-            n = put(buf, n, (redZone[t] ? 1 : 0) | (needResched[t] ? 2 : 0) | (sigPending[t] ? 4 : 0) | (inBypass[t] ? 8 : 0) | (kso[t] ? 16 : 0) | (ubuf[t] ? 32 : 0) | (rcu[t] ? 64 : 0) | (sigRet[t] ? 128 : 0));
-            n = put(buf, n, preempt[t]); n = put(buf, n, bypassCount[t]); n = put(buf, n, bypassRun[t]); n = put(buf, n, ipiWait[t]); n = put(buf, n, sysretDepth[t] + 1); n = put(buf, n, sigArm[t]);
-            n = put(buf, n, savedSp[t]); n = put(buf, n, savedIf[t] | savedCpl[t] << 1 | savedGs[t] << 3 | savedCt[t] << 4);
+            n = put(buf, n, mode(t) | status(t) << 2 | appStack(t) << 5);
+            n = put(buf, n, (redZone(t) ? 1 : 0) | (needResched(t) ? 2 : 0) | (sigPending(t) ? 4 : 0) | (inBypass(t) ? 8 : 0) | (kso(t) ? 16 : 0) | (ubuf(t) ? 32 : 0) | (rcu(t) ? 64 : 0) | (sigRet(t) ? 128 : 0));
+            n = put(buf, n, preempt(t)); n = put(buf, n, bypassCount(t)); n = put(buf, n, bypassRun(t)); n = put(buf, n, ipiWait(t)); n = put(buf, n, sysretDepth(t) + 1); n = put(buf, n, sigArm(t));
+            n = put(buf, n, savedSp(t)); n = put(buf, n, savedIf(t) | savedCpl(t) << 1 | savedGs(t) << 3 | savedCt(t) << 4);
             n = put(buf, n, acts[t].length);
-            for (int a : acts[t]) n = putUnsigned(buf, n, a);   // every bit of an activation is used (Act)
+            for (int a : acts[t]) { INTS.set(buf, n, a); n += 4; }
+        }
+        e.n = n;
+    }
+
+    /**
+     * The encoding of this state's image under a thread, CPU and stack renaming (Symmetry), written
+     * directly: the same bytes as {@code Symmetry.apply(this, g).encode()} (SymmetryTest checks it),
+     * without building the image, which halved the cost of a canonical form. pt, pc, ps map old ids
+     * to new; the inverses say where each new id's fields come from. Kept beside encodeTo, field for
+     * field, because the two must write the same layout.
+     */
+    void encodeImageTo(Enc e, int[] pt, int[] ptInv, int[] pc, int[] pcInv, int[] ps, int[] psInv) {
+        int ints = NEV + nMm + nStacks + 11 * nCpu + 12 * nThr;
+        for (int[] st : stack) ints += st.length;
+        for (int[] a : acts) ints += a.length;
+        if (e.buf.length < 5 * ints) e.buf = new byte[Math.max(5 * ints, 2 * e.buf.length)];
+        byte[] buf = e.buf;
+        int n = 0;
+        for (int i = 0; i < NEV; i++) n = put(buf, n, v[i] + 1);
+        for (int i = 0; i < nMm; i++) { int w = v[NEV + i]; n = put(buf, n, (w < 0 ? w : pt[w]) + 1); }
+        for (int j = 0; j < nStacks; j++) {
+            int[] st = stack[psInv[j]];
+            n = put(buf, n, st.length);
+            for (int f : st) {
+                int x = Frame.withThread(f, pt[Frame.thread(f)]);
+                if (Frame.kind(x) == Frame.HW) x = (x & ~(255 << 14)) | ps[Frame.sp(x)] << 14;
+                INTS.set(buf, n, x); n += 4;
+            }
+        }
+        for (int d = 0; d < nCpu; d++) {
+            int c = pcInv[d];
+            int st = scratchT(c), r = running(c), from = ipiFrom(c);
+            n = put(buf, n, (ifl(c) ? 1 : 0) | (shadow(c) ? 2 : 0) | (nmiBlocked(c) ? 4 : 0) | (cpl(c) == 3 ? 8 : 0) | (gs(c) << 4) | (ct(c) << 5) | (storm(c) ? 64 : 0));
+            n = put(buf, n, tick(c)); n = put(buf, n, nmi(c));
+            n = put(buf, n, pt(c) + 1); n = put(buf, n, ps[sp(c)]); n = put(buf, n, (st < 0 ? st : pt[st]) + 1);
+            n = put(buf, n, st < 0 ? scratchSp(c) : ps[scratchSp(c)]); n = put(buf, n, r < 0 ? r : pt[r]);
+            n = put(buf, n, ipiState(c)); n = put(buf, n, from == 0 ? 0 : pt[from - 1] + 1); n = put(buf, n, ipiState(c) == 0 ? ipiStack(c) : ps[ipiStack(c)]);
+        }
+        for (int u = 0; u < nThr; u++) {
+            int t = ptInv[u];
+            int w = ipiWait(t), mw = 0;
+            for (int c = 0; c < nCpu; c++) if ((w & 1 << c) != 0) mw |= 1 << pc[c];
+            n = put(buf, n, mode(t) | status(t) << 2 | appStack(t) << 5);
+            n = put(buf, n, (redZone(t) ? 1 : 0) | (needResched(t) ? 2 : 0) | (sigPending(t) ? 4 : 0) | (inBypass(t) ? 8 : 0) | (kso(t) ? 16 : 0) | (ubuf(t) ? 32 : 0) | (rcu(t) ? 64 : 0) | (sigRet(t) ? 128 : 0));
+            n = put(buf, n, preempt(t)); n = put(buf, n, bypassCount(t)); n = put(buf, n, bypassRun(t)); n = put(buf, n, mw); n = put(buf, n, sysretDepth(t) + 1); n = put(buf, n, sigArm(t));
+            n = put(buf, n, status(t) == RUNNING ? savedSp(t) : ps[savedSp(t)]); n = put(buf, n, savedIf(t) | savedCpl(t) << 1 | savedGs(t) << 3 | savedCt(t) << 4);
+            n = put(buf, n, acts[t].length);
+            for (int a : acts[t]) { INTS.set(buf, n, a); n += 4; }
         }
         e.n = n;
     }
@@ -171,30 +324,30 @@ public final class State {
      * are replaced here, never written into.
      */
     static State decodeInto(State s, byte[] b, int off) {
-        int nCpu = s.nCpu, nThr = s.nThr, nMm = s.mmWriter.length;
+        int nCpu = s.nCpu, nThr = s.nThr, nMm = s.nMm;
         Dec d = new Dec(b);
         d.p = off;
-        for (int i = 0; i < s.budget.length; i++) s.budget[i] = d.i() - 1;
-        for (int i = 0; i < nMm; i++) s.mmWriter[i] = d.i() - 1;
-        for (int i = 0; i < s.nStacks; i++) { int n = d.i(); if (n == 0) { s.stack[i] = EMPTY; continue; } int[] f = new int[n]; for (int j = 0; j < n; j++) f[j] = d.i(); s.stack[i] = f; }
+        for (int i = 0; i < NEV; i++) s.v[i] = d.i() - 1;
+        for (int i = 0; i < nMm; i++) s.setMmWriter(i, d.i() - 1);
+        for (int i = 0; i < s.nStacks; i++) { int n = d.i(); if (n == 0) { s.stack[i] = EMPTY; continue; } int[] f = new int[n]; for (int j = 0; j < n; j++) f[j] = d.word(); s.stack[i] = f; }
         for (int c = 0; c < nCpu; c++) {
             int fl = d.i();
-            s.ifl[c] = (fl & 1) != 0; s.shadow[c] = (fl & 2) != 0; s.nmiBlocked[c] = (fl & 4) != 0;
-            s.cpl[c] = (fl & 8) != 0 ? 3 : 0; s.gs[c] = (fl >> 4) & 1; s.ct[c] = (fl >> 5) & 1; s.storm[c] = (fl & 64) != 0;
-            s.tick[c] = d.i(); s.nmi[c] = d.i();
-            s.pt[c] = d.i() - 1; s.sp[c] = d.i(); s.scratchT[c] = d.i() - 1; s.scratchSp[c] = d.i(); s.running[c] = d.i();
-            s.ipiState[c] = d.i(); s.ipiFrom[c] = d.i(); s.ipiStack[c] = d.i();
+            s.setIfl(c, (fl & 1) != 0); s.setShadow(c, (fl & 2) != 0); s.setNmiBlocked(c, (fl & 4) != 0);
+            s.setCpl(c, (fl & 8) != 0 ? 3 : 0); s.setGs(c, (fl >> 4) & 1); s.setCt(c, (fl >> 5) & 1); s.setStorm(c, (fl & 64) != 0);
+            s.setTick(c, d.i()); s.setNmi(c, d.i());
+            s.setPt(c, d.i() - 1); s.setSp(c, d.i()); s.setScratchT(c, d.i() - 1); s.setScratchSp(c, d.i()); s.setRunning(c, d.i());
+            s.setIpiState(c, d.i()); s.setIpiFrom(c, d.i()); s.setIpiStack(c, d.i());
         }
         for (int t = 0; t < nThr; t++) {
             int x = d.i();
-            s.mode[t] = x & 3; s.status[t] = (x >> 2) & 7; s.appStack[t] = (x >> 5) & 3;
+            s.setMode(t, x & 3); s.setStatus(t, (x >> 2) & 7); s.setAppStack(t, (x >> 5) & 3);
             int f = d.i();
-            s.redZone[t] = (f & 1) != 0; s.needResched[t] = (f & 2) != 0; s.sigPending[t] = (f & 4) != 0; s.inBypass[t] = (f & 8) != 0;
-            s.kso[t] = (f & 16) != 0; s.ubuf[t] = (f & 32) != 0; s.rcu[t] = (f & 64) != 0; s.sigRet[t] = (f & 128) != 0;
-            s.preempt[t] = d.i(); s.bypassCount[t] = d.i(); s.bypassRun[t] = d.i(); s.ipiWait[t] = d.i(); s.sysretDepth[t] = d.i() - 1; s.sigArm[t] = d.i();
-            s.savedSp[t] = d.i(); int sv = d.i();
-            s.savedIf[t] = sv & 1; s.savedCpl[t] = (sv >> 1) & 3; s.savedGs[t] = (sv >> 3) & 1; s.savedCt[t] = (sv >> 4) & 1;
-            int n = d.i(); int[] a = new int[n]; for (int j = 0; j < n; j++) a[j] = d.i(); s.acts[t] = a;
+            s.setRedZone(t, (f & 1) != 0); s.setNeedResched(t, (f & 2) != 0); s.setSigPending(t, (f & 4) != 0); s.setInBypass(t, (f & 8) != 0);
+            s.setKso(t, (f & 16) != 0); s.setUbuf(t, (f & 32) != 0); s.setRcu(t, (f & 64) != 0); s.setSigRet(t, (f & 128) != 0);
+            s.setPreempt(t, d.i()); s.setBypassCount(t, d.i()); s.setBypassRun(t, d.i()); s.setIpiWait(t, d.i()); s.setSysretDepth(t, d.i() - 1); s.setSigArm(t, d.i());
+            s.setSavedSp(t, d.i()); int sv = d.i();
+            s.setSavedIf(t, sv & 1); s.setSavedCpl(t, (sv >> 1) & 3); s.setSavedGs(t, (sv >> 3) & 1); s.setSavedCt(t, (sv >> 4) & 1);
+            int n = d.i(); int[] a = new int[n]; for (int j = 0; j < n; j++) a[j] = d.word(); s.acts[t] = a;
         }
         return s;
     }
@@ -204,50 +357,50 @@ public final class State {
         Map<String, String> out = new LinkedHashMap<>();
         for (int c = 0; c < nCpu; c++) {
             String p = "cpu" + c + ".";
-            out.put(p + "running", m.threadName(running[c]));
-            out.put(p + "if", ifl[c] ? "1" : "0");
-            if (shadow[c]) out.put(p + "shadow", "1"); else out.put(p + "shadow", "0");
-            out.put(p + "nmiBlocked", nmiBlocked[c] ? "1" : "0");
-            out.put(p + "cpl", String.valueOf(cpl[c]));
-            out.put(p + "gs", gs[c] == 0 ? "KERNEL" : "USER");
-            out.put(p + "pt", pt[c] < 0 ? "kernel" : "mm" + pt[c]);
-            out.put(p + "sp", m.stackName(this, sp[c]));
-            out.put(p + "scratch", scratchT[c] < 0 ? "empty" : "t" + scratchT[c] + ":" + m.stackName(this, scratchSp[c]));
-            if (m.scenario.has(Option.NOHZ_FULL)) out.put(p + "ct", ct[c] == 0 ? "KERNEL" : "USER");
-            if (tick[c] != 0) out.put(p + "tick", "open at depth " + tick[c] + (storm[c] ? ", storm" : ""));
+            out.put(p + "running", m.threadName(running(c)));
+            out.put(p + "if", ifl(c) ? "1" : "0");
+            if (shadow(c)) out.put(p + "shadow", "1"); else out.put(p + "shadow", "0");
+            out.put(p + "nmiBlocked", nmiBlocked(c) ? "1" : "0");
+            out.put(p + "cpl", String.valueOf(cpl(c)));
+            out.put(p + "gs", gs(c) == 0 ? "KERNEL" : "USER");
+            out.put(p + "pt", pt(c) < 0 ? "kernel" : "mm" + pt(c));
+            out.put(p + "sp", m.stackName(this, sp(c)));
+            out.put(p + "scratch", scratchT(c) < 0 ? "empty" : "t" + scratchT(c) + ":" + m.stackName(this, scratchSp(c)));
+            if (m.scenario.has(Option.NOHZ_FULL)) out.put(p + "ct", ct(c) == 0 ? "KERNEL" : "USER");
+            if (tick(c) != 0) out.put(p + "tick", "open at depth " + tick(c) + (storm(c) ? ", storm" : ""));
             else out.put(p + "tick", "none");
-            out.put(p + "nmiStack", nmiText(nmi[c]));
-            out.put(p + "ipi", ipiState[c] == 0 ? "none" : (ipiState[c] == 1 ? "pending" : "in service") + " from t" + (ipiFrom[c] - 1));
+            out.put(p + "nmiStack", nmiText(nmi(c)));
+            out.put(p + "ipi", ipiState(c) == 0 ? "none" : (ipiState(c) == 1 ? "pending" : "in service") + " from t" + (ipiFrom(c) - 1));
         }
         String[] st = {"RUNNING", "READY", "SLEEPING", "LOCKWAIT", "DONE"};
         String[] as = {"MAPPED", "FRONTIER", "DEEP_FRONTIER", "DEEP"};
         for (int t = 0; t < nThr; t++) {
             String p = m.threadName(t) + ".";
-            out.put(p + "status", st[status[t]]);
-            if (m.kind(t) == Scenario.ThreadKind.UKL) out.put(p + "mode", String.valueOf(mode[t]));
+            out.put(p + "status", st[status(t)]);
+            if (m.kind(t) == Scenario.ThreadKind.UKL) out.put(p + "mode", String.valueOf(mode(t)));
             out.put(p + "activations", m.describeActs(this, t));
             if (m.isIdle(t)) continue;
-            out.put(p + "appStack", as[appStack[t]]);
-            out.put(p + "redZoneLive", redZone[t] ? "1" : "0");
-            out.put(p + "preemptCount", String.valueOf(preempt[t]));
-            out.put(p + "needResched", needResched[t] ? "1" : "0");
-            out.put(p + "sigPending", sigPending[t] ? "1" : "0");
-            out.put(p + "bypass", inBypass[t] ? "1" : "0");
-            out.put(p + "bypassCount", String.valueOf(bypassCount[t]));
-            out.put(p + "taskStack", kso[t] ? "overflowed into its guard page" : "ok");
-            out.put(p + "userBuffer", ubuf[t] ? "mapped" : "not faulted in");
-            out.put(p + "rcuRead", rcu[t] ? "1" : "0");
-            if (sigArm[t] != 0) out.put(p + "signal", "frame written; the return goes to the handler");
-            if (sigRet[t]) out.put(p + "signal", "rt_sigreturn restored pt_regs; the return resumes the interrupted context");
+            out.put(p + "appStack", as[appStack(t)]);
+            out.put(p + "redZoneLive", redZone(t) ? "1" : "0");
+            out.put(p + "preemptCount", String.valueOf(preempt(t)));
+            out.put(p + "needResched", needResched(t) ? "1" : "0");
+            out.put(p + "sigPending", sigPending(t) ? "1" : "0");
+            out.put(p + "bypass", inBypass(t) ? "1" : "0");
+            out.put(p + "bypassCount", String.valueOf(bypassCount(t)));
+            out.put(p + "taskStack", kso(t) ? "overflowed into its guard page" : "ok");
+            out.put(p + "userBuffer", ubuf(t) ? "mapped" : "not faulted in");
+            out.put(p + "rcuRead", rcu(t) ? "1" : "0");
+            if (sigArm(t) != 0) out.put(p + "signal", "frame written; the return goes to the handler");
+            if (sigRet(t)) out.put(p + "signal", "rt_sigreturn restored pt_regs; the return resumes the interrupted context");
         }
-        for (int i = 0; i < mmWriter.length; i++) out.put("mm" + i + ".mmap_lock", mmWriter[i] < 0 ? "free" : "held by " + m.threadName(mmWriter[i]));
+        for (int i = 0; i < nMm; i++) out.put("mm" + i + ".mmap_lock", mmWriter(i) < 0 ? "free" : "held by " + m.threadName(mmWriter(i)));
         for (int s = 0; s < nStacks; s++) {
             if (stack[s].length == 0) { out.put("stack." + m.stackName(this, s), "[]"); continue; }
             StringBuilder sb = new StringBuilder("[");
             for (int i = 0; i < stack[s].length; i++) { if (i > 0) sb.append(", "); sb.append(Frame.render(stack[s][i], m, this)); }
             out.put("stack." + m.stackName(this, s), sb.append("]").toString());
         }
-        for (Event e : Event.values()) if (budget[e.ordinal()] > 0) out.put("budget." + e, String.valueOf(budget[e.ordinal()]));
+        for (Event e : Event.values()) if (v[e.ordinal()] > 0) out.put("budget." + e, String.valueOf(v[e.ordinal()]));
         return out;
     }
 
@@ -271,12 +424,14 @@ public final class State {
         return n + 1;
     }
 
-    /** Writes v's 32 bits as an unsigned varint (up to 5 bytes); the decoder reads it back exactly. */
-    private static int putUnsigned(byte[] buf, int n, int v) {
-        while ((v & ~0x7F) != 0) { buf[n++] = (byte) ((v & 0x7F) | 0x80); v >>>= 7; }
-        buf[n] = (byte) v;
-        return n + 1;
-    }
+    /**
+     * Frames and activations are written as 4 fixed little-endian bytes, not varints: their high
+     * bits are in use (Frame's saved SP at 14-21, Act's body at 24-31), so a varint took 3 to 5
+     * bytes through a loop of unpredictable branches, a fifth of the explorer's time (JFR, large
+     * bench rung, 2026-12-07).
+     */
+    private static final java.lang.invoke.VarHandle INTS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     static final class Enc {
         byte[] buf = new byte[128];
@@ -288,7 +443,10 @@ public final class State {
         final byte[] b;
         int p;
         Dec(byte[] b) { this.b = b; }
+        int word() { int v = (int) INTS.get(b, p); p += 4; return v; }
         int i() {
+            int x0 = b[p];
+            if (x0 >= 0) { p++; return x0; }   // most fields: one byte
             int v = 0, shift = 0;
             while (true) {
                 int x = b[p++] & 0xFF;

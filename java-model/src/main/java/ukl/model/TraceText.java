@@ -85,10 +85,10 @@ final class TraceText {
     private static String exitWorkPhase(Machine.Label l, State before, State after) {
         int c = l.cpu(), t = l.thread();
         if (c < 0 || t < 0) return "";
-        if (!before.ifl[c] && after.ifl[c]) return " (local_irq_enable)";
-        if (before.sigPending[t] && !after.sigPending[t]) return " (delivers the pending signal)";
-        if (before.ifl[c] && !after.ifl[c]) return " (local_irq_disable; no work left)";
-        if (before.needResched[t] && !after.needResched[t]) return " (schedule)";
+        if (!before.ifl(c) && after.ifl(c)) return " (local_irq_enable)";
+        if (before.sigPending(t) && !after.sigPending(t)) return " (delivers the pending signal)";
+        if (before.ifl(c) && !after.ifl(c)) return " (local_irq_disable; no work left)";
+        if (before.needResched(t) && !after.needResched(t)) return " (schedule)";
         return " (no work)";
     }
 }

@@ -62,9 +62,9 @@ class MachineTest {
         boolean anyBypass = false;
         for (byte[] s : ex.states()) {
             State st = State.decode(s, m.nCpu, m.nThr, m.nMm);
-            anyBypass |= st.inBypass[0];
-            maxCount = Math.max(maxCount, st.bypassCount[0]);
-            assertTrue(st.bypassRun[0] <= limit - 1, "at most limit-1 in a row");
+            anyBypass |= st.inBypass(0);
+            maxCount = Math.max(maxCount, st.bypassCount(0));
+            assertTrue(st.bypassRun(0) <= limit - 1, "at most limit-1 in a row");
         }
         assertEquals(limit > 1, anyBypass, "limit 1 never bypasses; larger limits do");
         assertEquals(limit - 1, maxCount, "the counter resets when it reaches the limit");
@@ -168,8 +168,8 @@ class MachineTest {
         boolean rep = false, nest = false;
         for (byte[] e : ex.states()) {
             State st = State.decode(e, m.nCpu, m.nThr, m.nMm);
-            rep |= (st.nmi[0] & State.NMI_REP) != 0;
-            nest |= (st.nmi[0] & State.NMI_NEST) != 0;
+            rep |= (st.nmi(0) & State.NMI_REP) != 0;
+            nest |= (st.nmi(0) & State.NMI_NEST) != 0;
         }
         assertTrue(rep && nest, "a nested NMI redirected the outer one's iret frame");
     }
@@ -230,7 +230,7 @@ class MachineTest {
         for (byte[] e : ex.states()) {
             State s = State.decode(e, m.nCpu, m.nThr, m.nMm);
             for (int d = 0; d < s.depth(0); d++) handler |= Act.kind(s.act(0, d)) == Act.HANDLER;
-            restored |= s.sigRet[0];
+            restored |= s.sigRet(0);
             if (s.depth(0) == 1)
                 for (int f : s.stack[s.app(0)]) assertNotEquals(Frame.SIG, Frame.kind(f), "a signal frame outlives its handler");
         }
@@ -276,7 +276,7 @@ class MachineTest {
             if (plain.stream().noneMatch(isRaise)) continue;
             for (boolean unmapped : new boolean[]{false, true}) {
                 State from = s.copy();
-                if (unmapped) from.appStack[0] = State.FRONTIER;
+                if (unmapped) from.setAppStack(0, State.FRONTIER);
                 List<Machine.Transition> out = new java.util.ArrayList<>();
                 m.successors(from, out::add);
                 Machine.Transition step = out.stream().filter(isRaise).findFirst().orElseThrow();
@@ -335,9 +335,9 @@ class MachineTest {
             boolean zero = false, one = false, left = false;
             for (byte[] e : ex.states()) {
                 State st = State.decode(e, m.nCpu, m.nThr, m.nMm);
-                if (st.mode[t] == 0 && st.status[t] != State.DONE) zero = true;
-                if (st.mode[t] == 1) one = true;
-                if (st.status[t] == State.DONE) left = true;   // its first app step was reached
+                if (st.mode(t) == 0 && st.status(t) != State.DONE) zero = true;
+                if (st.mode(t) == 1) one = true;
+                if (st.status(t) == State.DONE) left = true;   // its first app step was reached
             }
             assertTrue(zero && one && left, preset + ": mode 0 " + zero + ", mode 1 " + one + ", first app step " + left);
         }

@@ -74,6 +74,45 @@ class MetamorphicProperties {
         return b;
     }
 
+    /**
+     * Symmetry reduction (--symmetry, issue 15) never changes a safety verdict: random presets,
+     * workloads, events and options on two CPUs with identical threads (no co-runner, so the CPU
+     * swap is a symmetry), the reduced search against the full one. Liveness is not checked under
+     * symmetry, so the full search's liveness results are not compared.
+     */
+    @Property(tries = 20, seed = "20261207")
+    void symmetryReductionNeverChangesASafetyVerdict(@ForAll("presets") String preset, @ForAll("symWorkloads") String workload,
+                                                     @ForAll("symEvents") String events, @ForAll("symOptions") List<Option> options,
+                                                     @ForAll("twoOrFour") int threads) {
+        Scenario.Builder full = Runs.scenario(preset, workload, events, threads, 2);
+        full.coRunner = false;
+        options.forEach(full::option);
+        if (options.contains(Option.BYP)) full.bypassLimit = 2;
+        Scenario fs;
+        try { fs = full.build(); } catch (ukl.model.InputError e) { net.jqwik.api.Assume.that(false); return; }   // an option set the preset does not allow
+        Scenario.Builder red = Runs.scenario(preset, workload, events, threads, 2);
+        red.coRunner = false;
+        options.forEach(red::option);
+        if (options.contains(Option.BYP)) red.bypassLimit = 2;
+        red.symmetry = true;
+        Result a = Explorer.check(fs), b = Explorer.check(red.build());
+        String what = preset + "+" + workload + " " + events + " " + threads + "t/2c " + options;
+        assertNull(a.incompleteReason(), what + ": " + a.incompleteReason());
+        assertTrue(b.stats().states() < a.stats().states(), what + ": the CPU swap reduces (" + b.stats().states() + " of " + a.stats().states() + ")");
+        for (ukl.model.Property p : ukl.model.Property.values()) {
+            if (p.kind == Kind.LIVENESS) { assertEquals(Result.Status.NOT_CHECKED, b.properties().get(p).status(), what + " " + p); continue; }
+            assertEquals(a.properties().get(p).status(), b.properties().get(p).status(), what + " " + p);
+            if (a.properties().get(p).trace() != null)
+                assertEquals(a.properties().get(p).trace().steps().size(), b.properties().get(p).trace().steps().size(), what + " " + p + ": as short");
+        }
+    }
+
+    @Provide Arbitrary<String> presets() { return Arbitraries.of("linux", "ukl-paper", "ukl-5.14", "ukl-rfc", "ukl-6x"); }
+    @Provide Arbitrary<String> symWorkloads() { return Arbitraries.of("getppid", "stack-grow", "mmap", "signal-getppid", "tlb-shootdown", "read-user", "kstack-overflow", "spinlock-syscall"); }
+    @Provide Arbitrary<String> symEvents() { return Arbitraries.of("TIMER:1", "NMI:1", "TIMER:1,MC:1", "none"); }
+    @Provide Arbitrary<List<Option>> symOptions() { return Arbitraries.of(List.of(), List.of(Option.RET), List.of(Option.BYP), List.of(Option.NSS, Option.PF_DF), List.of(Option.NOHZ_FULL)); }
+    @Provide Arbitrary<Integer> twoOrFour() { return Arbitraries.of(2, 2, 2, 4); }
+
     @Property(tries = 8, seed = "20261122")
     void renamingIdenticalThreadsNeverChangesAVerdict(@ForAll("configs") Config c) {
         assertEquals(verdicts(c.builder()), verdicts(with(c, b -> b.reverseAppThreads = true)), c.toString());
