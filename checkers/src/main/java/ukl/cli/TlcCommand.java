@@ -37,6 +37,7 @@ final class TlcCommand implements Callable<Integer> {
         output.validate();
         tlc.validate();
         sim.validate();
+        if (so.symmetry) throw InputError.arg("--symmetry", "--symmetry reduces the Java explorer's search; TLC explores Kernel.tla in full (its threads are integers, not the model values SYMMETRY needs): use it with check or cross-check");
         TlcEngine.Distributed dist = distributed();
         if (sim.simulate && (dist != null || checkpoint != null || recover || typeOk))
             throw InputError.arg("--simulate", "--simulate does not go with --distributed, --checkpoint, --recover or --typeok");
@@ -51,7 +52,6 @@ final class TlcCommand implements Callable<Integer> {
             recoverFrom = latestCheckpoint(dir.resolve("main").resolve("meta"));
             if (recoverFrom == null) throw InputError.arg("--recover", "no TLC checkpoint in " + dir.resolve("main/meta") + " (run with --checkpoint first)");
         }
-        if (so.symmetry) throw InputError.arg("--symmetry", "--symmetry reduces the Java explorer's search; TLC explores Kernel.tla in full (its threads are integers, not the model values SYMMETRY needs): use it with check or cross-check");
         ScenarioOptions.Resolved rs = so.resolve();
         long limit = rs.scenario().timeLimitMillis / 1000;
         Result r;
