@@ -69,7 +69,7 @@ abstract class EntryReturn extends Nmi {
                 if (perturbation != Perturbation.POPF_KEEPS_IF) n.setIfl(c, Frame.ifl(f));
                 advance(n, t, a);
             }
-            case SWAPGS -> { n.setGs(c, n.gs(c) ^ (1)); advance(n, t, a); }
+            case SWAPGS -> { n.setGs(c, n.gs(c) ^ 1); advance(n, t, a); }
             case SET_MODE -> {
                 if (kind(t) == Scenario.ThreadKind.UKL && perturbation != Perturbation.SET_MODE_NOOP) n.setMode(t, in.arg() == 0 ? 1 : 2);
                 advance(n, t, a);

@@ -335,12 +335,12 @@ public final class Explorer {
         // A violating transition (lastStep) or a state with no way on (DEADLOCK's first clause, no label).
         String why;
         if (lastStep) {
-            String[] w = new String[1];
-            m.successors(last, tr -> { if (w[0] == null && tr.violated() == p) w[0] = tr.why(); });
-            why = w[0];
+            Machine.Transition[] v = new Machine.Transition[1];
+            m.successors(last, tr -> { if (v[0] == null && tr.violated() == p) v[0] = tr; });
+            why = v[0] == null ? null : v[0].why();
+            if (v[0] != null) steps.add(TraceText.step(m, v[0].label(), last, null, steps.size() + 1, true));
         } else why = p == Property.DEADLOCK ? m.stuck(last) : null;
         if (why == null) throw new IllegalStateException("symmetry: the trace's last state does not violate " + p + " (a permutation that is not an automorphism)");
-        if (lastStep) steps.add(Replay.violation(m, last, p, steps.size() + 1));
         return new Trace(steps, -1, p.name(), why);
     }
 

@@ -109,7 +109,7 @@ abstract class Faults extends Scheduling {
         n.setIfl(c, false);
         n.setShadow(c, false);
         if (vi == NMI) n.setNmiBlocked(c, true);
-        if (nested) n.setNmi(c, n.nmi(c) | (State.NMI_NEST));
+        if (nested) n.setNmi(c, n.nmi(c) | State.NMI_NEST);
         n.pushAct(t, Act.make(Act.PATH, vecPath[vi], 0, vi + 1, true, cpl3, 0));
         return vi;
     }
@@ -162,7 +162,7 @@ abstract class Faults extends Scheduling {
                     throw new Violation(Property.UNHANDLED_KERNEL_FAULT, "the IPI handler on cpu" + c + " reads the data " + threadName(n.ipiFrom(c) - 1)
                             + " left on " + stackName(n, s) + ", which the loaded page tables (" + (n.pt(c) < 0 ? "kernel only" : "mm" + n.pt(c)) + ") do not map (§5.10)");
                 int from = n.ipiFrom(c) - 1;
-                n.setIpiWait(from, n.ipiWait(from) & (~(1 << c)));
+                n.setIpiWait(from, n.ipiWait(from) & ~(1 << c));
                 n.setIpiState(c, 0); n.setIpiFrom(c, 0); n.setIpiStack(c, 0);
                 advance(n, t, a);
             }

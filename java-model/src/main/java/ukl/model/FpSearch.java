@@ -194,7 +194,7 @@ final class FpSearch {
                 if (tr.bound() != null) { x.kind[k] = 2; x.side.add(tr.bound()); return; }
                 if (tr.violated() != null) { x.kind[k] = 1; x.side.add(tr); return; }
                 if (live && tr.fairClass() >= 0) x.outClasses[si] |= 1 << tr.fairClass();   // edges are next states only, as in Explorer
-                encodeSuccessor(tr.next(), w);
+                encodeKey(tr.next(), enc, w.tmp);
                 x.fp[k] = FpSet.of(enc.buf, 0, enc.n);
                 x.bytes(enc.buf, enc.n);
             });
@@ -203,10 +203,10 @@ final class FpSearch {
         return x;
     }
 
-    /** A successor's encoding into w.enc: its own, or under symmetry its orbit's canonical one (a method of its own, so expand's lambda stays small enough to inline). */
-    private void encodeSuccessor(State n, Worker w) {
-        if (sym == null) n.encodeTo(w.enc);
-        else sym.canonical(n, w.enc, w.tmp);
+    /** What a state is fingerprinted and queued as, into e: its encoding, or under symmetry its orbit's canonical one (a method of its own, so expand's lambda stays small enough to inline). */
+    private void encodeKey(State n, State.Enc e, State.Enc tmp) {
+        if (sym == null) n.encodeTo(e);
+        else sym.canonical(n, e, tmp);
     }
 
     // ------------------------------------------------------------------ the search
@@ -255,7 +255,7 @@ final class FpSearch {
         log = logMemoryEntries >= 0 ? new Spill.TraceLog(logMemoryEntries, 8) : new Spill.TraceLog(rest / 8 / 12);
         queueLimit = queueBudget >= 0 ? queueBudget : rest / 8;
         State.Enc enc = new State.Enc();
-        if (sym == null) m.initial().encodeTo(enc); else sym.canonical(m.initial(), enc, new State.Enc());
+        encodeKey(m.initial(), enc, new State.Enc());
         long fp0 = FpSet.of(enc.buf, 0, enc.n);
         seen.add(fp0);
         log.add(-1, fp0);
@@ -431,7 +431,7 @@ final class FpSearch {
         State.Enc e = new State.Enc(), tmp = new State.Enc();
         m.successors(s, tr -> {
             if (found[0] != null || tr.next() == null) return;
-            if (sym == null) tr.next().encodeTo(e); else sym.canonical(tr.next(), e, tmp);
+            encodeKey(tr.next(), e, tmp);
             if (FpSet.of(e.buf, 0, e.n) == fp) found[0] = tr.next();
         });
         if (found[0] == null) throw new IllegalStateException("trace rebuild: no successor with fingerprint " + Long.toHexString(fp));

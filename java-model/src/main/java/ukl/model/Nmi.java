@@ -47,8 +47,8 @@ abstract class Nmi extends Faults {
             int sp = n.sp(c);
             if (n.stack[sp].length == 0 || n.top(sp) != f)
                 throw new Violation(Property.RETURN_MISMATCH, "nested NMI's iretq on " + stackName(n, sp) + " pops " + topDesc(n, sp) + ", not its hardware frame");
-            if (!inRepeat) n.setNmi(c, n.nmi(c) | (State.NMI_REP));   // nested_nmi: the outer's iret goes to repeat_nmi
-            n.setNmi(c, n.nmi(c) & (~State.NMI_NEST));
+            if (!inRepeat) n.setNmi(c, n.nmi(c) | State.NMI_REP);   // nested_nmi: the outer's iret goes to repeat_nmi
+            n.setNmi(c, n.nmi(c) & ~State.NMI_NEST);
             n.pop(sp);
             n.setSp(c, Frame.sp(f));
             n.setIfl(c, Frame.ifl(f));
@@ -75,13 +75,13 @@ abstract class Nmi extends Faults {
             int ci = Act.code(n.act(t, h));
             if (nmiEnterPc[ci] < 0)
                 throw new Violation(Property.RETURN_MISMATCH, "iret to repeat_nmi, but path " + codeNames[ci] + " has no nmi_enter to repeat");
-            n.setNmi(c, n.nmi(c) & (~(State.NMI_REP | State.NMI_DF)));
+            n.setNmi(c, n.nmi(c) & ~(State.NMI_REP | State.NMI_DF));
             n.setIfl(c, false);
             n.truncate(t, h + 1);
             n.setTop(t, Act.withPc(n.act(t, h), nmiEnterPc[ci]));
             return true;
         }
-        n.setNmi(c, n.nmi(c) & (~(State.NMI_COPIED | State.NMI_REP | State.NMI_DF)));
+        n.setNmi(c, n.nmi(c) & ~(State.NMI_COPIED | State.NMI_REP | State.NMI_DF));
         return false;
     }
 }

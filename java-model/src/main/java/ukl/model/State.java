@@ -236,29 +236,42 @@ public final class State {
         return e.bytes();
     }
 
-    /** The canonical encoding into a reusable buffer (the fingerprint explorer's hot path: no array per successor). */
-    void encodeTo(Enc e) {
-        // One capacity check for the whole state (at most 5 bytes an int), so each field is a plain store.
+    /**
+     * The encoder's buffer with room for this state (at most 5 bytes an int), so each field is a
+     * plain store. The packed words below are shared by encodeTo and encodeImageTo, which must
+     * write the same layout; decodeInto unpacks them.
+     */
+    private byte[] room(Enc e) {
         int ints = NEV + nMm + nStacks + 11 * nCpu + 12 * nThr;
         for (int[] st : stack) ints += st.length;
         for (int[] a : acts) ints += a.length;
         if (e.buf.length < 5 * ints) e.buf = new byte[Math.max(5 * ints, 2 * e.buf.length)];
-        byte[] buf = e.buf;
+        return e.buf;
+    }
+
+    private int cpuFlags(int c) { return (ifl(c) ? 1 : 0) | (shadow(c) ? 2 : 0) | (nmiBlocked(c) ? 4 : 0) | (cpl(c) == 3 ? 8 : 0) | (gs(c) << 4) | (ct(c) << 5) | (storm(c) ? 64 : 0); }
+    private int threadWord(int t) { return mode(t) | status(t) << 2 | appStack(t) << 5; }
+    private int threadFlags(int t) { return (redZone(t) ? 1 : 0) | (needResched(t) ? 2 : 0) | (sigPending(t) ? 4 : 0) | (inBypass(t) ? 8 : 0) | (kso(t) ? 16 : 0) | (ubuf(t) ? 32 : 0) | (rcu(t) ? 64 : 0) | (sigRet(t) ? 128 : 0); }
+    private int savedWord(int t) { return savedIf(t) | savedCpl(t) << 1 | savedGs(t) << 3 | savedCt(t) << 4; }
+
+    /** The canonical encoding into a reusable buffer (the fingerprint explorer's hot path: no array per successor). */
+    void encodeTo(Enc e) {
+        byte[] buf = room(e);
         int n = 0;
         for (int i = 0; i < NEV; i++) n = put(buf, n, v[i] + 1);
         for (int i = 0; i < nMm; i++) n = put(buf, n, v[NEV + i] + 1);
         for (int[] st : stack) { n = put(buf, n, st.length); for (int f : st) { INTS.set(buf, n, f); n += 4; } }
         for (int c = 0; c < nCpu; c++) {
-            n = put(buf, n, (ifl(c) ? 1 : 0) | (shadow(c) ? 2 : 0) | (nmiBlocked(c) ? 4 : 0) | (cpl(c) == 3 ? 8 : 0) | (gs(c) << 4) | (ct(c) << 5) | (storm(c) ? 64 : 0));
+            n = put(buf, n, cpuFlags(c));
             n = put(buf, n, tick(c)); n = put(buf, n, nmi(c));
             n = put(buf, n, pt(c) + 1); n = put(buf, n, sp(c)); n = put(buf, n, scratchT(c) + 1); n = put(buf, n, scratchSp(c)); n = put(buf, n, running(c));
             n = put(buf, n, ipiState(c)); n = put(buf, n, ipiFrom(c)); n = put(buf, n, ipiStack(c));
         }
         for (int t = 0; t < nThr; t++) {
-            n = put(buf, n, mode(t) | status(t) << 2 | appStack(t) << 5);
-            n = put(buf, n, (redZone(t) ? 1 : 0) | (needResched(t) ? 2 : 0) | (sigPending(t) ? 4 : 0) | (inBypass(t) ? 8 : 0) | (kso(t) ? 16 : 0) | (ubuf(t) ? 32 : 0) | (rcu(t) ? 64 : 0) | (sigRet(t) ? 128 : 0));
+            n = put(buf, n, threadWord(t));
+            n = put(buf, n, threadFlags(t));
             n = put(buf, n, preempt(t)); n = put(buf, n, bypassCount(t)); n = put(buf, n, bypassRun(t)); n = put(buf, n, ipiWait(t)); n = put(buf, n, sysretDepth(t) + 1); n = put(buf, n, sigArm(t));
-            n = put(buf, n, savedSp(t)); n = put(buf, n, savedIf(t) | savedCpl(t) << 1 | savedGs(t) << 3 | savedCt(t) << 4);
+            n = put(buf, n, savedSp(t)); n = put(buf, n, savedWord(t));
             n = put(buf, n, acts[t].length);
             for (int a : acts[t]) { INTS.set(buf, n, a); n += 4; }
         }
@@ -267,17 +280,13 @@ public final class State {
 
     /**
      * The encoding of this state's image under a thread, CPU and stack renaming (Symmetry), written
-     * directly: the same bytes as {@code Symmetry.apply(this, g).encode()} (SymmetryTest checks it),
-     * without building the image, which halved the cost of a canonical form. pt, pc, ps map old ids
-     * to new; the inverses say where each new id's fields come from. Kept beside encodeTo, field for
-     * field, because the two must write the same layout.
+     * directly, without building the image, which halved the cost of a canonical form (and
+     * Symmetry.apply decodes it). pt, pc, ps map old ids to new; the inverses say where each new
+     * id's fields come from. Kept beside encodeTo, field for field, because the two must write the
+     * same layout; encodeTo stays free of the maps because it is the explorer's hot path.
      */
     void encodeImageTo(Enc e, int[] pt, int[] ptInv, int[] pc, int[] pcInv, int[] ps, int[] psInv) {
-        int ints = NEV + nMm + nStacks + 11 * nCpu + 12 * nThr;
-        for (int[] st : stack) ints += st.length;
-        for (int[] a : acts) ints += a.length;
-        if (e.buf.length < 5 * ints) e.buf = new byte[Math.max(5 * ints, 2 * e.buf.length)];
-        byte[] buf = e.buf;
+        byte[] buf = room(e);
         int n = 0;
         for (int i = 0; i < NEV; i++) n = put(buf, n, v[i] + 1);
         for (int i = 0; i < nMm; i++) { int w = v[NEV + i]; n = put(buf, n, (w < 0 ? w : pt[w]) + 1); }
@@ -293,7 +302,7 @@ public final class State {
         for (int d = 0; d < nCpu; d++) {
             int c = pcInv[d];
             int st = scratchT(c), r = running(c), from = ipiFrom(c);
-            n = put(buf, n, (ifl(c) ? 1 : 0) | (shadow(c) ? 2 : 0) | (nmiBlocked(c) ? 4 : 0) | (cpl(c) == 3 ? 8 : 0) | (gs(c) << 4) | (ct(c) << 5) | (storm(c) ? 64 : 0));
+            n = put(buf, n, cpuFlags(c));
             n = put(buf, n, tick(c)); n = put(buf, n, nmi(c));
             n = put(buf, n, pt(c) + 1); n = put(buf, n, ps[sp(c)]); n = put(buf, n, (st < 0 ? st : pt[st]) + 1);
             n = put(buf, n, st < 0 ? scratchSp(c) : ps[scratchSp(c)]); n = put(buf, n, r < 0 ? r : pt[r]);
@@ -303,10 +312,10 @@ public final class State {
             int t = ptInv[u];
             int w = ipiWait(t), mw = 0;
             for (int c = 0; c < nCpu; c++) if ((w & 1 << c) != 0) mw |= 1 << pc[c];
-            n = put(buf, n, mode(t) | status(t) << 2 | appStack(t) << 5);
-            n = put(buf, n, (redZone(t) ? 1 : 0) | (needResched(t) ? 2 : 0) | (sigPending(t) ? 4 : 0) | (inBypass(t) ? 8 : 0) | (kso(t) ? 16 : 0) | (ubuf(t) ? 32 : 0) | (rcu(t) ? 64 : 0) | (sigRet(t) ? 128 : 0));
+            n = put(buf, n, threadWord(t));
+            n = put(buf, n, threadFlags(t));
             n = put(buf, n, preempt(t)); n = put(buf, n, bypassCount(t)); n = put(buf, n, bypassRun(t)); n = put(buf, n, mw); n = put(buf, n, sysretDepth(t) + 1); n = put(buf, n, sigArm(t));
-            n = put(buf, n, status(t) == RUNNING ? savedSp(t) : ps[savedSp(t)]); n = put(buf, n, savedIf(t) | savedCpl(t) << 1 | savedGs(t) << 3 | savedCt(t) << 4);
+            n = put(buf, n, status(t) == RUNNING ? savedSp(t) : ps[savedSp(t)]); n = put(buf, n, savedWord(t));
             n = put(buf, n, acts[t].length);
             for (int a : acts[t]) { INTS.set(buf, n, a); n += 4; }
         }

@@ -150,52 +150,14 @@ public final class Symmetry {
         return String.join(", ", parts);
     }
 
-    /** The image of s under element g: every thread, CPU and stack id renamed, fields moved with them. */
+    /**
+     * The image of s under element g: every thread, CPU and stack id renamed, fields moved with
+     * them. Decoded from the image's encoding (State.encodeImageTo), so the renaming is written once.
+     */
     public State apply(State s, int g) {
-        int[] pt = thr[g], pc = cpu[g], ps = stk[g];
-        State n = new State(nCpu, nThr, s.nMm);
-        for (int e = 0; e < Event.values().length; e++) n.setBudget(e, s.budget(e));
-        for (int mm = 0; mm < s.nMm; mm++) { int w = s.mmWriter(mm); n.setMmWriter(mm, w < 0 ? w : pt[w]); }
-        for (int i = 0; i < nStacks; i++) {
-            int[] f = s.stack[i];
-            int[] out = f.length == 0 ? f : new int[f.length];
-            for (int j = 0; j < f.length; j++) {
-                int x = Frame.withThread(f[j], pt[Frame.thread(f[j])]);
-                if (Frame.kind(x) == Frame.HW) x = (x & ~(255 << 14)) | ps[Frame.sp(x)] << 14;
-                out[j] = x;
-            }
-            n.stack[ps[i]] = out;
-        }
-        for (int c = 0; c < nCpu; c++) {
-            int d = pc[c];
-            n.setIfl(d, s.ifl(c)); n.setShadow(d, s.shadow(c)); n.setNmiBlocked(d, s.nmiBlocked(c)); n.setStorm(d, s.storm(c));
-            n.setTick(d, s.tick(c)); n.setNmi(d, s.nmi(c)); n.setCpl(d, s.cpl(c)); n.setGs(d, s.gs(c)); n.setPt(d, s.pt(c));
-            n.setSp(d, ps[s.sp(c)]); n.setCt(d, s.ct(c));
-            int st = s.scratchT(c);
-            n.setScratchT(d, st < 0 ? st : pt[st]);
-            n.setScratchSp(d, st < 0 ? s.scratchSp(c) : ps[s.scratchSp(c)]);
-            int r = s.running(c);
-            n.setRunning(d, r < 0 ? r : pt[r]);
-            n.setIpiState(d, s.ipiState(c));
-            n.setIpiFrom(d, s.ipiFrom(c) == 0 ? 0 : pt[s.ipiFrom(c) - 1] + 1);
-            n.setIpiStack(d, s.ipiState(c) == 0 ? s.ipiStack(c) : ps[s.ipiStack(c)]);
-        }
-        for (int t = 0; t < nThr; t++) {
-            int u = pt[t];
-            n.setMode(u, s.mode(t)); n.setStatus(u, s.status(t)); n.setAppStack(u, s.appStack(t)); n.setPreempt(u, s.preempt(t));
-            n.setBypassCount(u, s.bypassCount(t)); n.setBypassRun(u, s.bypassRun(t));
-            int w = s.ipiWait(t), mw = 0;   // a mask of the CPUs whose acknowledgement t waits for
-            for (int c = 0; c < nCpu; c++) if ((w & 1 << c) != 0) mw |= 1 << pc[c];
-            n.setIpiWait(u, mw);
-            n.setSysretDepth(u, s.sysretDepth(t)); n.setSigArm(u, s.sigArm(t)); n.setSigRet(u, s.sigRet(t));
-            // A running thread's saved context is kept at zero (State), so only a saved one is renamed.
-            n.setSavedSp(u, s.status(t) == State.RUNNING ? s.savedSp(t) : ps[s.savedSp(t)]);
-            n.setSavedIf(u, s.savedIf(t)); n.setSavedCpl(u, s.savedCpl(t)); n.setSavedGs(u, s.savedGs(t)); n.setSavedCt(u, s.savedCt(t));
-            n.setRedZone(u, s.redZone(t)); n.setNeedResched(u, s.needResched(t)); n.setSigPending(u, s.sigPending(t));
-            n.setInBypass(u, s.inBypass(t)); n.setKso(u, s.kso(t)); n.setUbuf(u, s.ubuf(t)); n.setRcu(u, s.rcu(t));
-            n.acts[u] = s.acts[t];   // activations name no thread (Act); arrays are copy-on-write
-        }
-        return n;
+        State.Enc e = new State.Enc();
+        encodeImage(s, g, e);
+        return State.decode(e.buf, 0, nCpu, nThr, s.nMm);
     }
 
     /**

@@ -58,7 +58,7 @@ class SymmetryTest {
                 for (int e = 0; e < g.elements(); e++) {
                     State.Enc direct = new State.Enc();
                     g.encodeImage(s, e, direct);
-                    assertArrayEquals(g.apply(s, e).encode(), direct.bytes(), "the image's encoding, written directly");
+                    assertArrayEquals(g.apply(s, e).encode(), direct.bytes(), "the image, decoded from its encoding, encodes back to the same bytes");
                     String bad = g.notAutomorphismAt(m, s, e);
                     assertNull(bad, c[0] + " " + c[1] + ", " + g.describe(e, m) + ": " + bad);
                     checked++;
